@@ -1,0 +1,317 @@
+"""A LLaMA-style GPT, top to bottom: RMSNorm -> rotary positions -> attention (+ KV cache) -> SwiGLU MLP
+-> decoder block -> GPTDemoModel -> GPTDemoForCausalLM.
+
+Shapes: B batch, T new tokens in this call, P tokens already in the cache, K = P + T keys,
+H query heads, G key/value heads (H % G == 0), D head_dim, C hidden_size, V vocab_size.
+
+Module and parameter names are those of transformers' Llama (``model.embed_tokens``,
+``model.layers.N.self_attn.q_proj``, ..., ``lm_head``), so a Llama state dict loads 1:1 and the logits
+match ``LlamaForCausalLM``. RoPE uses transformers' ``rotate_half`` convention (the two halves of each
+head are the pairs), not the interleaved pairs of the original LLaMA code.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from transformers import DynamicCache, GenerationMixin, PreTrainedModel
+from transformers.cache_utils import Cache
+from transformers.modeling_layers import GradientCheckpointingLayer
+from transformers.modeling_outputs import BaseModelOutputWithPast, CausalLMOutputWithPast
+
+from .configuration_gpt_demo import GPTDemoConfig
+from .masking import attention_bias, combined_mask
+from .masking import position_ids as positions_from_mask
+
+
+class GPTDemoRMSNorm(nn.Module):
+    """x / sqrt(mean(x^2) + eps) * weight: LayerNorm without the mean subtraction and the bias."""
+
+    def __init__(self, hidden_size: int, eps: float):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(hidden_size))
+        self.eps = eps
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # (..., C) -> (..., C)
+        x32 = x.float()  # normalise in fp32 even when the model runs in half precision
+        x32 = x32 * torch.rsqrt(x32.pow(2).mean(-1, keepdim=True) + self.eps)
+        return self.weight * x32.to(x.dtype)
+
+
+def rotary_cos_sin(position_ids: torch.Tensor, head_dim: int, theta: float, dtype: torch.dtype):
+    """cos and sin of the rotation angles, each (B, T, D).
+
+    Pair i of a head turns by ``position * theta^(-2i/D)``: fast for the first pairs, slow for the last.
+    Computed on the fly from the positions (no buffer), so nothing goes stale after ``from_pretrained``.
+    """
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, device=position_ids.device).float() / head_dim))  # (D/2,)
+    angles = position_ids[..., None].float() * inv_freq  # (B, T, D/2)
+    angles = torch.cat((angles, angles), dim=-1)  # (B, T, D) both halves of a pair share an angle
+    return angles.cos().to(dtype), angles.sin().to(dtype)
+
+
+def rotate_half(x: torch.Tensor) -> torch.Tensor:
+    """(x1, x2) -> (-x2, x1) on the two halves of the last dimension."""
+    x1, x2 = x.chunk(2, dim=-1)
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def apply_rotary(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor) -> torch.Tensor:
+    """Rotate each pair of (B, heads, T, D) queries or keys by its position's angle."""
+    cos, sin = cos[:, None], sin[:, None]  # (B, 1, T, D) broadcast over heads
+    return x * cos + rotate_half(x) * sin
+
+
+class GPTDemoAttention(nn.Module):
+    """Causal self-attention with grouped-query heads and an optional KV cache."""
+
+    def __init__(self, config: GPTDemoConfig, layer_idx: int):
+        super().__init__()
+        self.layer_idx = layer_idx  # which slot of the cache belongs to this layer
+        self.num_heads = config.num_attention_heads  # H
+        self.num_kv_heads = config.num_key_value_heads  # G
+        self.head_dim = config.head_dim  # D
+        bias = config.attention_bias
+        self.q_proj = nn.Linear(config.hidden_size, self.num_heads * self.head_dim, bias=bias)
+        self.k_proj = nn.Linear(config.hidden_size, self.num_kv_heads * self.head_dim, bias=bias)
+        self.v_proj = nn.Linear(config.hidden_size, self.num_kv_heads * self.head_dim, bias=bias)
+        self.o_proj = nn.Linear(self.num_heads * self.head_dim, config.hidden_size, bias=bias)
+
+    def forward(self, x, cos, sin, bias=None, cache: Cache | None = None, output_attentions: bool = False):
+        B, T, _ = x.shape  # (B, T, C)
+        q = self.q_proj(x).view(B, T, self.num_heads, self.head_dim).transpose(1, 2)  # (B, H, T, D)
+        k = self.k_proj(x).view(B, T, self.num_kv_heads, self.head_dim).transpose(1, 2)  # (B, G, T, D)
+        v = self.v_proj(x).view(B, T, self.num_kv_heads, self.head_dim).transpose(1, 2)  # (B, G, T, D)
+        q, k = apply_rotary(q, cos, sin), apply_rotary(k, cos, sin)  # positions enter here, and only here
+        if cache is not None:
+            k, v = cache.update(k, v, self.layer_idx)  # (B, G, K, D) past keys/values + the new ones
+        groups = self.num_heads // self.num_kv_heads  # query heads sharing one key/value head
+        weights = None
+        if output_attentions:
+            # Written out, to return the weights: softmax(q k^T / sqrt(D) + bias) v
+            k_rep = k.repeat_interleave(groups, dim=1)  # (B, H, K, D)
+            v_rep = v.repeat_interleave(groups, dim=1)  # (B, H, K, D)
+            scores = (q @ k_rep.transpose(-2, -1)) * self.head_dim**-0.5  # (B, H, T, K)
+            if bias is not None:
+                scores = scores + bias
+            weights = scores.float().softmax(dim=-1).to(q.dtype)  # (B, H, T, K) each row sums to 1
+            y = weights @ v_rep  # (B, H, T, D)
+        else:
+            # The same computation in one fused call. bias None means "no mask needed" (one new token,
+            # no padding), or plain causal when T > 1 and nothing is cached.
+            is_causal = bias is None and T > 1
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, is_causal=is_causal,
+                                               enable_gqa=groups > 1)  # (B, H, T, D)
+        y = y.transpose(1, 2).reshape(B, T, self.num_heads * self.head_dim)  # (B, T, H*D)
+        return self.o_proj(y), weights  # (B, T, C)
+
+
+class GPTDemoMLP(nn.Module):
+    """SwiGLU: down(silu(gate(x)) * up(x))."""
+
+    def __init__(self, config: GPTDemoConfig):
+        super().__init__()
+        C, F_ = config.hidden_size, config.intermediate_size
+        self.gate_proj = nn.Linear(C, F_, bias=config.mlp_bias)
+        self.up_proj = nn.Linear(C, F_, bias=config.mlp_bias)
+        self.down_proj = nn.Linear(F_, C, bias=config.mlp_bias)
+
+    def forward(self, x):  # (B, T, C) -> (B, T, C)
+        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+
+
+class GPTDemoDecoderLayer(GradientCheckpointingLayer):
+    """Pre-norm block: x + attn(norm(x)), then x + mlp(norm(x))."""
+
+    def __init__(self, config: GPTDemoConfig, layer_idx: int):
+        super().__init__()
+        self.self_attn = GPTDemoAttention(config, layer_idx)
+        self.mlp = GPTDemoMLP(config)
+        self.input_layernorm = GPTDemoRMSNorm(config.hidden_size, config.rms_norm_eps)
+        self.post_attention_layernorm = GPTDemoRMSNorm(config.hidden_size, config.rms_norm_eps)
+
+    def forward(self, x, cos, sin, bias=None, cache=None, output_attentions=False):
+        attn_out, weights = self.self_attn(self.input_layernorm(x), cos, sin, bias, cache, output_attentions)
+        x = x + attn_out  # (B, T, C)
+        x = x + self.mlp(self.post_attention_layernorm(x))  # (B, T, C)
+        return x, weights
+
+
+class GPTDemoPreTrainedModel(PreTrainedModel):
+    config_class = GPTDemoConfig
+    base_model_prefix = "model"  # the bare GPTDemoModel and the LM checkpoint cross-load
+    supports_gradient_checkpointing = True
+    _no_split_modules = ["GPTDemoDecoderLayer"]
+    _supports_sdpa = True  # attention calls F.scaled_dot_product_attention itself
+
+    def _init_weights(self, module):
+        std = self.config.initializer_range
+        if isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, mean=0.0, std=std)
+            if module.bias is not None:
+                nn.init.zeros_(module.bias)
+        elif isinstance(module, nn.Embedding):
+            nn.init.normal_(module.weight, mean=0.0, std=std)
+        elif isinstance(module, GPTDemoRMSNorm):
+            nn.init.ones_(module.weight)
+
+
+class GPTDemoModel(GPTDemoPreTrainedModel):
+    """Token embeddings -> N decoder blocks -> final RMSNorm. Returns hidden states (B, T, C)."""
+
+    def __init__(self, config: GPTDemoConfig):
+        super().__init__(config)
+        self.embed_tokens = nn.Embedding(config.vocab_size, config.hidden_size)
+        self.layers = nn.ModuleList(GPTDemoDecoderLayer(config, i) for i in range(config.num_hidden_layers))
+        self.norm = GPTDemoRMSNorm(config.hidden_size, config.rms_norm_eps)
+        self.gradient_checkpointing = False
+        self.post_init()
+
+    def get_input_embeddings(self):
+        return self.embed_tokens
+
+    def set_input_embeddings(self, value):
+        self.embed_tokens = value
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        position_ids: torch.LongTensor | None = None,
+        cache: Cache | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        use_cache: bool | None = None,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        **kwargs,
+    ) -> BaseModelOutputWithPast:
+        if cache is None and kwargs.get("past_key_values") is not None:
+            cache = kwargs.pop("past_key_values")  # the pre-5.x name of the same argument
+        if (input_ids is None) == (inputs_embeds is None):
+            raise ValueError("pass exactly one of input_ids or inputs_embeds")
+        use_cache = self.config.use_cache if use_cache is None else use_cache
+        if self.gradient_checkpointing and self.training:
+            use_cache = False  # the recomputed forward would write the cache twice
+        x = self.embed_tokens(input_ids) if inputs_embeds is None else inputs_embeds  # (B, T, C)
+        B, T, _ = x.shape
+        if use_cache and cache is None:
+            cache = DynamicCache(config=self.config)
+        if not use_cache:
+            cache = None
+        P = cache.get_seq_length() if cache is not None else 0  # tokens already cached
+        K = P + T
+        if K > self.config.max_position_embeddings:
+            raise ValueError(
+                f"sequence length {K} (cached {P} + new {T}) exceeds max_position_embeddings="
+                f"{self.config.max_position_embeddings}"
+            )
+        if attention_mask is not None and attention_mask.shape[-1] != K:
+            raise ValueError(f"attention_mask covers {attention_mask.shape[-1]} positions, expected {K} (cached + new)")
+
+        # Positions: given (generate derives them from the mask), or skipping pads, or simply P..K-1.
+        if position_ids is None:
+            if attention_mask is not None:
+                position_ids = positions_from_mask(attention_mask)[:, P:]  # (B, T)
+            else:
+                position_ids = torch.arange(P, K, device=x.device)[None].expand(B, T)  # (B, T)
+        cos, sin = rotary_cos_sin(position_ids, self.config.head_dim, self.config.rope_theta, x.dtype)
+
+        # Mask: causal AND padding, as an additive bias. Skipped when nothing needs masking.
+        has_padding = attention_mask is not None and not bool(attention_mask.all())
+        need_mask = has_padding or output_attentions or (T > 1 and P > 0)
+        bias = None
+        if need_mask:
+            allowed = combined_mask(attention_mask, T, K, device=x.device)  # (B or 1, 1, T, K) bool
+            bias = attention_bias(allowed, x.dtype)  # 0 where allowed, very negative where blocked
+
+        all_hidden = [] if output_hidden_states else None
+        all_weights = [] if output_attentions else None
+        for layer in self.layers:
+            if all_hidden is not None:
+                all_hidden.append(x)
+            x, weights = layer(x, cos, sin, bias, cache, bool(output_attentions))
+            if all_weights is not None:
+                all_weights.append(weights)
+        x = self.norm(x)  # (B, T, C)
+        if all_hidden is not None:
+            all_hidden.append(x)
+        return BaseModelOutputWithPast(
+            last_hidden_state=x,
+            cache=cache,
+            hidden_states=tuple(all_hidden) if all_hidden is not None else None,
+            attentions=tuple(all_weights) if all_weights is not None else None,
+        )
+
+
+class GPTDemoForCausalLM(GPTDemoPreTrainedModel, GenerationMixin):
+    """GPTDemoModel + a linear head to vocabulary logits; ``labels`` give the next-token loss."""
+
+    _tied_weights_keys = {"lm_head.weight": "model.embed_tokens.weight"}  # used when tie_word_embeddings
+
+    def __init__(self, config: GPTDemoConfig):
+        super().__init__(config)
+        self.model = GPTDemoModel(config)
+        self.lm_head = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
+        self.post_init()
+
+    def get_input_embeddings(self):
+        return self.model.embed_tokens
+
+    def set_input_embeddings(self, value):
+        self.model.embed_tokens = value
+
+    def get_output_embeddings(self):
+        return self.lm_head
+
+    def set_output_embeddings(self, value):
+        self.lm_head = value
+
+    def forward(
+        self,
+        input_ids: torch.LongTensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        position_ids: torch.LongTensor | None = None,
+        cache: Cache | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+        labels: torch.LongTensor | None = None,
+        use_cache: bool | None = None,
+        logits_to_keep: int | torch.Tensor = 0,
+        output_attentions: bool | None = None,
+        output_hidden_states: bool | None = None,
+        **kwargs,
+    ) -> CausalLMOutputWithPast:
+        """``labels`` (B, T) are the input ids themselves (the shift happens here); -100 is ignored.
+        ``logits_to_keep`` > 0 computes logits for the last positions only (generation needs one)."""
+        out = self.model(
+            input_ids=input_ids,
+            attention_mask=attention_mask,
+            position_ids=position_ids,
+            cache=cache,
+            inputs_embeds=inputs_embeds,
+            use_cache=use_cache,
+            output_attentions=output_attentions,
+            output_hidden_states=output_hidden_states,
+            **kwargs,
+        )
+        h = out.last_hidden_state  # (B, T, C)
+        if isinstance(logits_to_keep, int):
+            h = h[:, -logits_to_keep:] if logits_to_keep > 0 else h
+        else:
+            h = h[:, logits_to_keep]  # explicit positions
+        logits = self.lm_head(h)  # (B, T or kept, V)
+
+        loss = None
+        if labels is not None:
+            # Position t predicts token t+1: drop the last logit and the first label.
+            shift_logits = logits[:, :-1].float()  # (B, T-1, V)
+            shift_labels = labels[:, 1:].to(logits.device)  # (B, T-1)
+            loss = F.cross_entropy(shift_logits.reshape(-1, shift_logits.shape[-1]), shift_labels.reshape(-1),
+                                   ignore_index=-100)
+        return CausalLMOutputWithPast(
+            loss=loss,
+            logits=logits,
+            cache=out.cache,
+            hidden_states=out.hidden_states,
+            attentions=out.attentions,
+        )
