@@ -1,0 +1,126 @@
+"""``python -m gpt_demo <command>``: a thin table of subcommands, each a call into the library.
+
+Each entry is (help text, a function that adds the arguments, a function that runs them). Library
+modules are imported inside the run functions, so ``--help`` is fast and one command's heavy imports
+do not slow the others. A ValueError/FileNotFoundError from the library becomes a one-line
+``error: ...`` and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+
+# --- generate ---------------------------------------------------------------------------------------
+def _add_generate(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--checkpoint", help="checkpoint folder or bundled checkpoint name (default: the bundled one)")
+    src.add_argument("--random-init", action="store_true",
+                     help="use a tiny randomly initialised model with a byte tokenizer (shows an untrained model)")
+    p.add_argument("--prompt", default="옛날 옛적에", help="text to continue")
+    p.add_argument("--max-new-tokens", type=int, default=80)
+    p.add_argument("--temperature", type=float, default=0.8, help="0 means greedy")
+    p.add_argument("--top-k", type=int, default=0, help="0 means no top-k")
+    p.add_argument("--top-p", type=float, default=0.9, help="nucleus size: higher keeps more candidate tokens")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--device", default=None, help="cpu or cuda (default: cuda when available)")
+
+
+class _ByteTokenizer:
+    """UTF-8 bytes as token ids 4..259 (ids 0-3 are <unk>, <s>, </s>, <pad>): no training needed."""
+
+    vocab_size = 260
+    eos_token_id = 2
+
+    def encode(self, text: str) -> list[int]:
+        return [b + 4 for b in text.encode("utf-8")]
+
+    def decode(self, ids: list[int]) -> str:
+        return bytes(i - 4 for i in ids if i >= 4).decode("utf-8", errors="replace")
+
+
+def _run_generate(args: argparse.Namespace) -> int:
+    import torch
+
+    from .sampling import check_sampling_args, generate_stream
+
+    check_sampling_args(args.temperature, args.top_k, args.top_p)
+    if args.max_new_tokens <= 0:
+        raise ValueError(f"--max-new-tokens must be > 0, got {args.max_new_tokens}")
+    device = args.device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if args.random_init:
+        from . import GPTDemoConfig, GPTDemoForCausalLM
+
+        torch.manual_seed(args.seed)
+        tokenizer = _ByteTokenizer()
+        model = GPTDemoForCausalLM(GPTDemoConfig(vocab_size=tokenizer.vocab_size, hidden_size=128,
+                                                 intermediate_size=344, num_hidden_layers=2,
+                                                 num_attention_heads=4, num_key_value_heads=2)).eval().to(device)
+        print("[random-init] an untrained tiny model (2 layers, byte tokenizer): expect random bytes.",
+              file=sys.stderr)
+        ids = tokenizer.encode(args.prompt)
+        decode_piece = None
+    else:
+        from . import checkpoints
+        from .tokenizer import StreamDecoder
+
+        model, tokenizer = checkpoints.load(args.checkpoint or checkpoints.DEFAULT_CHECKPOINT, device=device)
+        ids = tokenizer(args.prompt, add_special_tokens=False)["input_ids"]
+        decode_piece = StreamDecoder(tokenizer)
+    if not ids:
+        raise ValueError("the prompt is empty: give some text with --prompt")
+    max_pos = model.config.max_position_embeddings
+    if len(ids) + args.max_new_tokens > max_pos:
+        raise ValueError(f"prompt ({len(ids)} tokens) + --max-new-tokens ({args.max_new_tokens}) exceeds the "
+                         f"model's context of {max_pos} tokens")
+    generator = torch.Generator(device=device).manual_seed(args.seed)
+    input_ids = torch.tensor([ids], device=device)
+    print(args.prompt, end="", flush=True)
+    new: list[int] = []
+    for tokens, _ in generate_stream(model, input_ids, args.max_new_tokens, temperature=args.temperature,
+                                     top_k=args.top_k, top_p=args.top_p, eos_token_id=tokenizer.eos_token_id,
+                                     generator=generator):
+        token = int(tokens[0])
+        if token == tokenizer.eos_token_id:
+            break
+        new.append(token)
+        if decode_piece is not None:
+            print(decode_piece.push(token), end="", flush=True)
+    if decode_piece is not None:
+        print(decode_piece.flush())
+    else:
+        print(tokenizer.decode(new))
+    return 0
+
+
+# --- the table -------------------------------------------------------------------------------------
+Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
+
+COMMANDS: dict[str, Command] = {
+    "generate": ("stream text from a checkpoint (top-p sampling)", _add_generate, _run_generate),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gpt_demo", description="gpt_demo: a LLaMA-style GPT for learners")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="command")
+    for name, (help_text, add_arguments, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        add_arguments(p)
+        p.set_defaults(_run=run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)  # unknown flags: argparse prints usage + error, exit code 2
+    try:
+        return args._run(args)
+    except (ValueError, FileNotFoundError, NotADirectoryError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted", file=sys.stderr)
+        return 130
