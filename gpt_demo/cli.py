@@ -9,6 +9,7 @@ do not slow the others. A ValueError/FileNotFoundError from the library becomes 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 
@@ -95,11 +96,44 @@ def _run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- train ----------------------------------------------------------------------------------------
+def _add_train(p: argparse.ArgumentParser) -> None:
+    """One flag per TrainArgs field (``--max-steps`` for ``max_steps``), with the dataclass defaults."""
+    import dataclasses
+    import typing
+
+    from .training import TrainArgs
+
+    hints = typing.get_type_hints(TrainArgs)
+    for f in dataclasses.fields(TrainArgs):
+        if f.name == "extra":
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        kind = hints[f.name]
+        required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        default = None if required else f.default
+        if kind is bool:
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+        else:
+            base = next((t for t in typing.get_args(kind) if t is not type(None)), kind)  # Optional[X] -> X
+            p.add_argument(flag, type=base, default=default, required=required,
+                           help=f"(default: {default})" if not required else "(required)")
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    from .training import args_from_namespace, train
+
+    metrics = train(args_from_namespace(args))
+    print(json.dumps(metrics, ensure_ascii=False))
+    return 0
+
+
 # --- the table -------------------------------------------------------------------------------------
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
 COMMANDS: dict[str, Command] = {
     "generate": ("stream text from a checkpoint (top-p sampling)", _add_generate, _run_generate),
+    "train": ("pre-train a GPTDemo model on a text file (accelerate; resumable)", _add_train, _run_train),
 }
 
 
