@@ -96,6 +96,41 @@ def _run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- corpus ---------------------------------------------------------------------------------------
+def _add_corpus(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, help="folder for train.txt and val.txt")
+    p.add_argument("--train-mb", type=float, default=12.0)
+    p.add_argument("--val-mb", type=float, default=0.5)
+    p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--val-seed", type=int, default=99991, help="a different seed, so validation text is held out")
+
+
+def _run_corpus(args: argparse.Namespace) -> int:
+    from .corpus import write_corpus
+
+    if args.train_mb <= 0 or args.val_mb <= 0:
+        raise ValueError("--train-mb and --val-mb must be > 0")
+    if args.seed == args.val_seed:
+        raise ValueError("--seed and --val-seed must differ, or the validation text is not held out")
+    stats = write_corpus(args.out, train_mb=args.train_mb, val_mb=args.val_mb, seed=args.seed, val_seed=args.val_seed)
+    print(json.dumps(stats, ensure_ascii=False, indent=1, default=str))
+    return 0
+
+
+# --- export ---------------------------------------------------------------------------------------
+def _add_export(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--run", required=True, help="a training run folder (its latest checkpoint is exported)")
+    p.add_argument("--checkpoint", default=None, help="a specific checkpoint-<step> folder instead of the latest")
+    p.add_argument("--out", required=True, help="model folder to write (config, safetensors, tokenizer)")
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from .training import export_checkpoint
+
+    print(export_checkpoint(args.run, args.out, args.checkpoint))
+    return 0
+
+
 # --- train ----------------------------------------------------------------------------------------
 def _add_train(p: argparse.ArgumentParser) -> None:
     """One flag per TrainArgs field (``--max-steps`` for ``max_steps``), with the dataclass defaults."""
@@ -133,6 +168,8 @@ Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argpar
 
 COMMANDS: dict[str, Command] = {
     "generate": ("stream text from a checkpoint (top-p sampling)", _add_generate, _run_generate),
+    "corpus": ("write the project's own bilingual corpus (train.txt, val.txt)", _add_corpus, _run_corpus),
+    "export": ("turn a training checkpoint into a plain model folder", _add_export, _run_export),
     "train": ("pre-train a GPTDemo model on a text file (accelerate; resumable)", _add_train, _run_train),
 }
 

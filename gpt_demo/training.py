@@ -370,3 +370,121 @@ def args_from_namespace(ns) -> TrainArgs:
     """Build TrainArgs from an argparse namespace with the same field names."""
     names = {f.name for f in fields(TrainArgs)} - {"extra"}
     return TrainArgs(**{k: v for k, v in vars(ns).items() if k in names})
+
+
+# --- from a run to a shareable checkpoint -----------------------------------------------------------
+def export_checkpoint(run_dir: str | os.PathLike, out_dir: str | os.PathLike, checkpoint: str | None = None) -> Path:
+    """Copy the model and tokenizer of a run's checkpoint (default: the latest) into a plain model folder:
+    config.json, model.safetensors, tokenizer files and generation_config.json; no optimizer state.
+    Written atomically through ``checkpoints.save``."""
+    from transformers import GenerationConfig
+
+    from . import checkpoints
+    from .tokenizer import load_tokenizer
+
+    source = Path(checkpoint) if checkpoint else latest_checkpoint(run_dir)
+    if source is None or not is_checkpoint(source):
+        raise ValueError(f"no training checkpoint found in {run_dir}")
+    model = GPTDemoForCausalLM.from_pretrained(source).eval()
+    tokenizer = load_tokenizer(source)
+    model.generation_config = GenerationConfig(
+        do_sample=True, temperature=0.8, top_k=0, top_p=0.9, max_new_tokens=100,
+        bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id, pad_token_id=tokenizer.pad_token_id,
+    )
+    checkpoints.save(model, tokenizer, out_dir)
+    return Path(out_dir)
+
+
+def read_metrics(run_dir: str | os.PathLike) -> list[dict]:
+    path = Path(run_dir) / METRICS_FILE
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def sample_texts(model, tokenizer, prompts: list[str], top_ps=(0.5, 0.9, 1.0), max_new_tokens: int = 60,
+                 temperature: float = 1.0, seed: int = 0) -> list[tuple[str, float, str]]:
+    """(prompt, top_p, continuation) for every prompt and top_p, seeded so the card can be reproduced."""
+    from .sampling import generate
+
+    out = []
+    for prompt in prompts:
+        ids = torch.tensor([tokenizer(prompt, add_special_tokens=False)["input_ids"]])
+        for top_p in top_ps:
+            g = torch.Generator().manual_seed(seed)
+            full = generate(model, ids, max_new_tokens, temperature=temperature, top_p=top_p,
+                            eos_token_id=tokenizer.eos_token_id, generator=g)
+            new = full[0, ids.shape[1]:].tolist()
+            text = tokenizer.decode(new, skip_special_tokens=True)
+            out.append((prompt, top_p, text))
+    return out
+
+
+def model_card(model_dir: str | os.PathLike, title: str, metrics: list[dict], commands: list[str], data: str,
+               hardware: str, prompts: list[str], notes: str = "") -> str:
+    """A README.md for a trained model folder: how it was made, how well it does, what it writes."""
+    from .tokenizer import load_tokenizer
+
+    model_dir = Path(model_dir)
+    model = GPTDemoForCausalLM.from_pretrained(model_dir).eval()
+    tokenizer = load_tokenizer(model_dir)
+    c = model.config
+    n_params = sum(p.numel() for p in model.parameters())
+    last = metrics[-1] if metrics else {}
+    vals = [r for r in metrics if "val_loss" in r]
+    val = vals[-1]["val_loss"] if vals else None
+    lines = [
+        f"# {title}",
+        "",
+        "A tiny LLaMA-style GPT (GPTDemo) trained from scratch on the project's own generated Korean + English "
+        "stories, dialogues and concept explanations. Load it with:",
+        "",
+        "```python",
+        "import gpt_demo  # registers the model type with transformers",
+        "from transformers import AutoModelForCausalLM, AutoTokenizer",
+        f'model = AutoModelForCausalLM.from_pretrained("{model_dir.as_posix()}")',
+        f'tokenizer = AutoTokenizer.from_pretrained("{model_dir.as_posix()}")',
+        "```",
+        "",
+        "## How it was made",
+        "",
+        "```bash",
+        *commands,
+        "```",
+        "",
+        f"- Data: {data}",
+        f"- Hardware: {hardware}",
+        f"- Steps: {last.get('step')}, tokens seen: {last.get('tokens_seen'):,}" if last else "- Steps: n/a",
+        f"- Wall time: {last.get('elapsed_s', 0) / 60:.1f} min, about {last.get('tok_per_s', 0):.0f} training tokens/s"
+        if last else "",
+        "",
+        "## Architecture",
+        "",
+        "| field | value |",
+        "|---|---|",
+        f"| parameters | {n_params:,} ({n_params / 1e6:.2f} M) |",
+        f"| layers × hidden | {c.num_hidden_layers} × {c.hidden_size} |",
+        f"| heads (query / key-value) | {c.num_attention_heads} / {c.num_key_value_heads} (head_dim {c.head_dim}) |",
+        f"| SwiGLU width | {c.intermediate_size} |",
+        f"| vocabulary | {c.vocab_size} (SentencePiece BPE, byte fallback) |",
+        f"| context | {c.max_position_embeddings} tokens, RoPE theta {c.rope_theta:g} |",
+        f"| tied embeddings | {c.tie_word_embeddings} |",
+        f"| special ids | <unk>=0, <s>={c.bos_token_id}, </s>={c.eos_token_id}, <pad>={c.pad_token_id} |",
+        "",
+        "## Results",
+        "",
+        f"- Final training loss: {last.get('loss')}" if last else "",
+        f"- Validation loss (held-out text from another seed): {val} nats/token, perplexity {math.exp(val):.2f}"
+        if val is not None else "- Validation loss: n/a",
+        "",
+        "![loss curve](loss.png)" if (model_dir / "loss.png").exists() else "",
+        "",
+        "## Samples",
+        "",
+        "Temperature 1.0, seed 0, at three top-p values. A higher top_p keeps more candidate tokens, so the text "
+        "gets more varied; a lower one keeps fewer, so it gets more predictable.",
+        "",
+    ]
+    for prompt, top_p, text in sample_texts(model, tokenizer, prompts):
+        lines += [f"**top_p = {top_p}** — _{prompt}_", "", f"> {prompt}{text}".replace("\n", " "), ""]
+    if notes:
+        lines += ["## Notes", "", notes, ""]
+    return "\n".join(line for line in lines if line is not None) + "\n"
