@@ -159,7 +159,58 @@ def _run_train(args: argparse.Namespace) -> int:
     from .training import args_from_namespace, train
 
     metrics = train(args_from_namespace(args))
-    print(json.dumps(metrics, ensure_ascii=False))
+    if metrics.get("process_index", 0) == 0:  # under `accelerate launch`, print once
+        print(json.dumps(metrics, ensure_ascii=False))
+    return 0
+
+
+# --- tokenizer, pieces, pretokenize ---------------------------------------------------------------
+def _add_tokenizer(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input", required=True, nargs="+", help="UTF-8 text file(s), one paragraph per line")
+    p.add_argument("--out", required=True, help="folder for tokenizer.model, tokenizer.json, tokenizer_config.json")
+    p.add_argument("--vocab-size", type=int, default=8000)
+    p.add_argument("--model-type", choices=["bpe", "unigram"], default="bpe")
+    p.add_argument("--character-coverage", type=float, default=0.9995,
+                   help="share of characters that get their own piece; the rarest rest fall back to bytes")
+
+
+def _run_tokenizer(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .tokenizer import train_tokenizer
+
+    tok = train_tokenizer([Path(f) for f in args.input], args.out, args.vocab_size, model_type=args.model_type,
+                          character_coverage=args.character_coverage)
+    print(json.dumps({"out": args.out, "vocab_size": len(tok), "pad_token_id": tok.pad_token_id,
+                      "eos_token_id": tok.eos_token_id}))
+    return 0
+
+
+def _add_pieces(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--tokenizer", required=True, help="tokenizer folder (or a checkpoint folder)")
+    p.add_argument("text", help="text to cut into tokens")
+
+
+def _run_pieces(args: argparse.Namespace) -> int:
+    from .tokenizer import load_tokenizer, pieces
+
+    for p in pieces(load_tokenizer(args.tokenizer), args.text):
+        kind = "special" if p["is_special"] else "byte" if p["is_byte"] else ""
+        print(f"{p['id']:>6}  {p['piece']!r:<16} {p['text']!r:<12} {kind}")
+    return 0
+
+
+def _add_pretokenize(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--input", required=True, help="UTF-8 text file, one paragraph per line")
+    p.add_argument("--tokenizer", required=True, help="tokenizer folder")
+    p.add_argument("--out", required=True, help="token file to write (uint16; a .json sidecar goes next to it)")
+
+
+def _run_pretokenize(args: argparse.Namespace) -> int:
+    from .data import read_meta, tokenize_to_memmap
+
+    tokenize_to_memmap(args.input, args.tokenizer, args.out)
+    print(json.dumps(read_meta(args.out)))
     return 0
 
 
@@ -171,6 +222,10 @@ COMMANDS: dict[str, Command] = {
     "corpus": ("write the project's own bilingual corpus (train.txt, val.txt)", _add_corpus, _run_corpus),
     "export": ("turn a training checkpoint into a plain model folder", _add_export, _run_export),
     "train": ("pre-train a GPTDemo model on a text file (accelerate; resumable)", _add_train, _run_train),
+    "tokenizer": ("train a SentencePiece tokenizer (BPE or unigram, byte fallback)", _add_tokenizer, _run_tokenizer),
+    "pieces": ("show how a tokenizer cuts a text into tokens", _add_pieces, _run_pieces),
+    "pretokenize": ("tokenize a text file into a uint16 token file for training", _add_pretokenize,
+                    _run_pretokenize),
 }
 
 
