@@ -214,6 +214,77 @@ def _run_pretokenize(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- finetune-lora, merge-lora --------------------------------------------------------------------
+def _add_finetune_lora(p: argparse.ArgumentParser) -> None:
+    """--base/--data/--out, then one flag per LoraArgs field (``--max-steps`` for ``max_steps``)."""
+    import dataclasses
+    import typing
+
+    from .lora import LoraArgs
+
+    p.add_argument("--base", required=True, help="base checkpoint folder or bundled checkpoint name")
+    p.add_argument("--data", required=True, help="instruction data: Alpaca JSON (a list of {instruction, input?, "
+                                                 "output}) or JSON lines")
+    p.add_argument("--val-data", default=None, help="held-out instruction data, same format (validation loss)")
+    p.add_argument("--out", required=True, help="adapter folder to write (adapter files, metrics.jsonl, README.md)")
+    p.add_argument("--card-questions", type=int, default=4,
+                   help="held-out questions answered before/after in the README (0: no README)")
+    hints = typing.get_type_hints(LoraArgs)
+    for f in dataclasses.fields(LoraArgs):
+        flag = "--" + f.name.replace("_", "-")
+        kind = hints[f.name]
+        default = f.default_factory() if f.default is dataclasses.MISSING else f.default
+        if kind is bool:
+            p.add_argument(flag, action=argparse.BooleanOptionalAction, default=default)
+        elif f.name == "target_modules":
+            p.add_argument(flag, type=lambda s: [t.strip() for t in s.split(",") if t.strip()], default=default,
+                           help=f"comma-separated linear layer names (default: {','.join(default)})")
+        else:
+            base = next((t for t in typing.get_args(kind) if t is not type(None)), kind)  # Optional[X] -> X
+            p.add_argument(flag, type=base, default=default, help=f"(default: {default})")
+
+
+def _run_finetune_lora(args: argparse.Namespace) -> int:
+    import shlex
+
+    from . import checkpoints
+    from .instructions import load_instruction_file
+    from .lora import adapter_card, args_from_namespace, train_lora
+
+    lora_args = args_from_namespace(args)
+    lora_args.validate()
+    # read and check everything before anything is written
+    data = load_instruction_file(args.data)
+    val = load_instruction_file(args.val_data) if args.val_data else None
+    base, tokenizer = checkpoints.load(args.base, device="cpu", dtype="fp32")
+    model, metrics = train_lora(base, data, lora_args, args.out, val_data=val, tokenizer=tokenizer)
+    if metrics["finished"] and args.card_questions > 0 and val:
+        command = "python -m gpt_demo " + " ".join(shlex.quote(a) for a in sys.argv[2:]) \
+            if len(sys.argv) > 2 else "python -m gpt_demo finetune-lora ..."
+        adapter_card(args.out, model, tokenizer, metrics, val, command=command,
+                     data=f"{args.data} ({metrics['train_examples']} examples); held out: {args.val_data}",
+                     n_questions=args.card_questions)
+    print(json.dumps(metrics, ensure_ascii=False))
+    return 0
+
+
+def _add_merge_lora(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--base", required=True, help="base checkpoint folder or bundled checkpoint name")
+    p.add_argument("--adapter", required=True, help="LoRA adapter folder (from finetune-lora)")
+    p.add_argument("--out", required=True, help="folder for the merged full checkpoint (with tokenizer)")
+
+
+def _run_merge_lora(args: argparse.Namespace) -> int:
+    from . import checkpoints
+    from .lora import load_adapter, merge
+
+    base, tokenizer = checkpoints.load(args.base, device="cpu", dtype="fp32")
+    merged, max_diff = merge(load_adapter(base, args.adapter))
+    out = checkpoints.save(merged, tokenizer, args.out)
+    print(json.dumps({"out": str(out), "max_abs_logit_diff": max_diff}))
+    return 0
+
+
 # --- the table -------------------------------------------------------------------------------------
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
@@ -222,10 +293,14 @@ COMMANDS: dict[str, Command] = {
     "corpus": ("write the project's own bilingual corpus (train.txt, val.txt)", _add_corpus, _run_corpus),
     "export": ("turn a training checkpoint into a plain model folder", _add_export, _run_export),
     "train": ("pre-train a GPTDemo model on a text file (accelerate; resumable)", _add_train, _run_train),
-    "tokenizer": ("train a SentencePiece tokenizer (BPE or unigram, byte fallback)", _add_tokenizer, _run_tokenizer),
+    "train-tokenizer": ("train a SentencePiece tokenizer (BPE or unigram, byte fallback)", _add_tokenizer, _run_tokenizer),
     "pieces": ("show how a tokenizer cuts a text into tokens", _add_pieces, _run_pieces),
     "pretokenize": ("tokenize a text file into a uint16 token file for training", _add_pretokenize,
                     _run_pretokenize),
+    "finetune-lora": ("fine-tune a LoRA adapter on instruction data (peft + accelerate; resumable)",
+                      _add_finetune_lora, _run_finetune_lora),
+    "merge-lora": ("merge a LoRA adapter into its base: a full checkpoint, checked against the adapted model",
+                   _add_merge_lora, _run_merge_lora),
 }
 
 

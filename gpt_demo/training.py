@@ -316,7 +316,7 @@ def train(args: TrainArgs) -> dict:
                dynamic_ncols=True)
     while step < args.max_steps:
         # one optimizer step = grad_accum micro-batches
-        loss_sum, grad_norm = 0.0, 0.0
+        loss_sum, grad_norm = torch.zeros((), device=accelerator.device), 0.0
         for _ in range(args.grad_accum):
             x, y = train_blocks.get_batch(args.batch_size, device=accelerator.device)  # (B, T) each
             with accelerator.accumulate(model), accelerator.autocast():
@@ -326,10 +326,11 @@ def train(args: TrainArgs) -> dict:
                     grad_norm = accelerator.clip_grad_norm_(model.parameters(), args.grad_clip)
                 optimizer.step()
                 optimizer.zero_grad(set_to_none=True)
-            loss_sum += loss.item()
+            loss_sum += loss.detach()
         scheduler.step()
         step += 1
-        loss_value = loss_sum / args.grad_accum
+        # with several processes, log the mean over all of them
+        loss_value = accelerator.reduce(loss_sum / args.grad_accum, reduction="mean").item()
         if not math.isfinite(loss_value):
             raise FloatingPointError(f"loss became {loss_value} at step {step}; lower the learning rate")
         elapsed = time.perf_counter() - t0
@@ -362,6 +363,7 @@ def train(args: TrainArgs) -> dict:
     last["seconds"] = round(time.perf_counter() - t0, 1)
     last["parameters"] = sum(p.numel() for p in accelerator.unwrap_model(model).parameters())
     last["processes"] = accelerator.num_processes
+    last["process_index"] = accelerator.process_index
     last["mixed_precision"] = accelerator.mixed_precision
     return last
 
