@@ -63,14 +63,14 @@ _ALL.append(Concept(
     name_en="Padding (pad tokens)",
     explanations_ko=(
         "한 배치에 들어가는 문장들은 길이가 제각각이라서, 짧은 문장 뒤에 pad 토큰을 채워 모두 같은 길이로 맞춥니다. 그래야 여러 문장을 하나의 직사각형 텐서로 묶을 수 있어요. pad 토큰의 id는 정해진 숫자가 아니라 토크나이저가 정한 값을 써야 합니다.",
-        "패딩은 길이를 맞추려고 넣는 빈칸 같은 토큰입니다. 예를 들어 \"나는 공부를 합니다.\"가 네 토큰이고 배치 길이가 여섯이면, 뒤에 pad 토큰 두 개를 붙여 여섯 칸을 채웁니다. 이 pad 토큰은 의미가 없으니 모델이 보지 않도록 마스크로 가려야 해요.",
+        "패딩은 길이를 맞추려고 넣는 빈칸 같은 토큰입니다. 예를 들어 \"나는 공부를 합니다.\"가 네 토큰이고 배치 길이가 여섯이면, 뒤에 pad 토큰 두 개를 붙여 여섯 칸을 채웁니다. pad 토큰의 id는 토크나이저에서 가져오고, 의미 없는 칸이니 모델이 보지 않도록 마스크로 가려야 해요.",
         "pad id가 항상 0이라고 생각하기 쉽지만, 그 값은 토크나이저마다 다릅니다. LLaMA 계열의 SentencePiece 어휘에서는 0번이 <unk>이고, 우리 토크나이저는 3번을 <pad>로 씁니다. 그래서 코드에서는 숫자를 직접 쓰지 말고 토크나이저의 pad_token_id를 물어봐야 합니다.",
         "학습할 때는 보통 문장 오른쪽에 pad를 채우고, 여러 문장을 한꺼번에 생성할 때는 왼쪽에 채웁니다. 왼쪽에 채우면 모든 줄의 마지막 칸이 진짜 토큰이 되어 바로 다음 토큰을 이어 붙일 수 있어요. 어느 쪽이든 pad 토큰의 id는 토크나이저가 정한 값입니다.",
         "pad 토큰은 자리만 채울 뿐 내용이 없기 때문에, 어텐션에서도 손실 계산에서도 빠져야 합니다. 마스크는 input_ids != pad_id로 만들고, 여기서 pad_id는 토크나이저가 알려 주는 값을 씁니다. 라벨에서는 pad 위치를 -100으로 바꿔 손실에서 제외하는 경우가 많아요.",
     ),
     explanations_en=(
         "Sentences in one batch have different lengths, so the short ones are filled up with pad tokens until they all match the longest. Only then can the batch be stacked into one rectangular tensor. The pad id is not a fixed number: it is whatever the tokenizer defines.",
-        "Padding is filler that only makes lengths equal. If \"I like green tea.\" is five tokens and the batch is six tokens long, one pad token is appended to fill the row. The model must then be told to ignore them with a mask.",
+        "Padding is filler that only makes lengths equal. If \"I like green tea.\" is five tokens and the batch is six tokens long, one pad token is appended to fill the row. The pad id comes from the tokenizer, and a mask tells the model to ignore that position.",
         "Many examples use 0 as the pad id, but that is only one tokenizer's choice. LLaMA-style SentencePiece vocabularies use id 0 for <unk>, and our tokenizer uses id 3 for <pad>. So code should ask the tokenizer for pad_token_id instead of assuming a number.",
         "For training, pad tokens usually go on the right of each sentence; for batched generation they go on the left. Left padding makes the last position of every row a real token, so the next token can be appended directly. Either way, the pad id comes from the tokenizer.",
         "A pad token carries no meaning, so it must be left out of attention and out of the loss. The mask is built as input_ids != pad_id, where pad_id is the value your tokenizer defines. In the labels, pad positions are often set to -100 so the loss skips them.",
