@@ -48,8 +48,8 @@ YOUNG_SIBLINGS = parse_words("""
 """)
 
 GRANDPARENTS = parse_words("""
-할머니 | grandma | g=f
-할아버지 | grandpa | g=m
+할머니 | grandma | g=f | en_voc=Grandma
+할아버지 | grandpa | g=m | en_voc=Grandpa
 """)
 
 # ---------------------------------------------------------------------------------------------
@@ -365,7 +365,7 @@ GIFTS = parse_words("""
 케이크 | cake
 목도리 | scarf
 곰 인형 | teddy bear
-장갑 | gloves | pl
+장갑 | gloves | pl | c=켤레
 머리띠 | headband
 퍼즐 | puzzle
 머그컵 | mug
@@ -374,7 +374,7 @@ GIFTS = parse_words("""
 카드 | card
 화분 | potted plant
 팔찌 | bracelet
-양말 | socks | pl
+양말 | socks | pl | c=켤레
 크레파스 | crayons | pl
 그림책 | picture book
 손거울 | hand mirror
@@ -647,6 +647,9 @@ DRINKS = parse_words("""
 유자차 | citron tea | mass
 사과 주스 | apple juice | mass
 """)
+
+# Fruit that comes by the bagful (no watermelons in a paper bag).
+BAG_FRUITS = [f for f in FRUITS if f.ko not in ("수박", "망고", "레몬", "참외")]
 
 # Foods a child eats as a snack (for "ate ..." slots); dishes are foods too.
 SNACK_FOODS = FRUITS + BAKERY + parse_words("""
@@ -941,10 +944,12 @@ NUMBERS = parse_words("""
 """)
 
 AGES = parse_words("""
-여덟 | eight
-아홉 | nine
-열 | ten
-열한 | eleven
+여덟 | eight | en_ord=eighth
+아홉 | nine | en_ord=ninth
+열 | ten | en_ord=tenth
+열한 | eleven | en_ord=eleventh
+열두 | twelve | en_ord=twelfth
+일곱 | seven | en_ord=seventh
 """)
 
 PRICES = {
@@ -1037,6 +1042,7 @@ POOLS: dict[str, list[W]] = {
     "lost_item": LOST_ITEMS,
     "gift": GIFTS,
     "fruit": FRUITS,
+    "bag_fruit": BAG_FRUITS,
     "bakery": BAKERY,
     "vegetable": VEGETABLES,
     "stationery": STATIONERY,
