@@ -154,7 +154,7 @@ FEEL_EXCITED = parse_words("""
 설레다 | excited | ko_pst=설렜 | ko_eo=설레
 신나다 | thrilled | ko_pst=신났 | ko_eo=신나
 두근거리다 | full of excitement | ko_pst=두근거렸 | ko_eo=두근거려
-들뜨다 | eager | ko_pst=들떴 | ko_eo=들떠
+들뜨다 | overjoyed | ko_pst=들떴 | ko_eo=들떠
 """)
 
 FEEL_UPSET = parse_words("""
@@ -677,6 +677,39 @@ FAVORITE_FOODS = DISHES + parse_words("""
 삼계탕 | chicken soup with ginseng | mass
 """)
 
+BIKE_PROBLEMS = parse_words("""
+바퀴에 바람이 빠져 있었다 | the front tire was flat | fix=펌프로 바퀴에 바람을 넣었다 | en_fix=pumped air into the tire
+체인이 빠져 있었다 | the chain had come off | fix=체인을 톱니바퀴에 다시 걸었다 | en_fix=put the chain back on the gear
+브레이크가 잘 듣지 않았다 | the brakes did not work well | fix=브레이크 줄을 단단히 조였다 | en_fix=tightened the brake cable
+안장이 너무 낮았다 | the seat was too low | fix=안장을 알맞은 높이로 올렸다 | en_fix=raised the seat to the right height
+바퀴에서 삐걱삐걱 소리가 났다 | the wheel was squeaking | fix=바퀴 축에 기름을 칠했다 | en_fix=put a little oil on the wheel
+손잡이가 비뚤어져 있었다 | the handlebars were crooked | fix=손잡이를 똑바로 맞추고 나사를 조였다 | en_fix=straightened the handlebars and tightened the bolt
+""")
+
+BAKES = parse_words("""
+쿠키 | cookies | pl
+머핀 | muffins | pl
+컵케이크 | cupcakes | pl
+바나나빵 | banana bread | mass
+카스텔라 | sponge cake | mass
+스콘 | scones | pl
+초코칩 쿠키 | chocolate chip cookies | pl
+당근 케이크 | carrot cake | mass
+사과 파이 | apple pie | mass
+마들렌 | madeleines | pl
+""")
+
+STREET_FOODS = parse_words("""
+호떡 | sweet pancakes | pl
+붕어빵 | fish-shaped bread | mass
+어묵 | fish cake skewers | pl
+떡볶이 | tteokbokki | mass
+군고구마 | roasted sweet potatoes | pl
+순대 | Korean sausage | mass
+꽈배기 | twisted doughnuts | pl
+김말이 | fried seaweed rolls | pl
+""")
+
 # ---------------------------------------------------------------------------------------------
 # Animals
 # ---------------------------------------------------------------------------------------------
@@ -1042,6 +1075,9 @@ POOLS: dict[str, list[W]] = {
     "lost_item": LOST_ITEMS,
     "gift": GIFTS,
     "fruit": FRUITS,
+    "bike_problem": BIKE_PROBLEMS,
+    "bake": BAKES,
+    "street_food": STREET_FOODS,
     "bag_fruit": BAG_FRUITS,
     "bakery": BAKERY,
     "vegetable": VEGETABLES,
