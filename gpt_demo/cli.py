@@ -245,11 +245,12 @@ def _add_finetune_lora(p: argparse.ArgumentParser) -> None:
 
 
 def _run_finetune_lora(args: argparse.Namespace) -> int:
+    import dataclasses
     import shlex
 
     from . import checkpoints
     from .instructions import load_instruction_file
-    from .lora import adapter_card, args_from_namespace, train_lora
+    from .lora import LoraArgs, adapter_card, args_from_namespace, train_lora
 
     lora_args = args_from_namespace(args)
     lora_args.validate()
@@ -259,8 +260,19 @@ def _run_finetune_lora(args: argparse.Namespace) -> int:
     base, tokenizer = checkpoints.load(args.base, device="cpu", dtype="fp32")
     model, metrics = train_lora(base, data, lora_args, args.out, val_data=val, tokenizer=tokenizer)
     if metrics["finished"] and args.card_questions > 0 and val:
-        command = "python -m gpt_demo " + " ".join(shlex.quote(a) for a in sys.argv[2:]) \
-            if len(sys.argv) > 2 else "python -m gpt_demo finetune-lora ..."
+        # the command as it could be typed again: the given paths plus every setting that is not a default
+        words = ["python", "-m", "gpt_demo", "finetune-lora", "--base", args.base, "--data", args.data]
+        words += ["--val-data", args.val_data] if args.val_data else []
+        words += ["--out", args.out]
+        defaults = LoraArgs()
+        for name, value in dataclasses.asdict(lora_args).items():
+            if value != getattr(defaults, name) and name not in ("resume", "stop_after", "progress"):
+                flag = "--" + name.replace("_", "-")
+                if isinstance(value, bool):
+                    words.append(flag if value else "--no-" + name.replace("_", "-"))
+                else:
+                    words += [flag, ",".join(value) if isinstance(value, list) else str(value)]
+        command = " ".join(shlex.quote(w) for w in words)
         adapter_card(args.out, model, tokenizer, metrics, val, command=command,
                      data=f"{args.data} ({metrics['train_examples']} examples); held out: {args.val_data}",
                      n_questions=args.card_questions)
