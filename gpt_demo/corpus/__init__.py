@@ -21,13 +21,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import patterns_1, patterns_2, patterns_3
+from . import patterns_1, patterns_2, patterns_3, patterns_4
 from .lexicon import content_words
 from .template import Context, Pattern, choose_steps, fill_slots
 
 __all__ = ["PATTERNS", "iter_paragraphs", "generate_text", "write_corpus", "patterns_for", "CONCEPT_RATE"]
 
-PATTERNS: list[Pattern] = [*patterns_1.PATTERNS, *patterns_2.PATTERNS, *patterns_3.PATTERNS]
+PATTERNS: list[Pattern] = [*patterns_1.PATTERNS, *patterns_2.PATTERNS, *patterns_3.PATTERNS, *patterns_4.PATTERNS]
 CONCEPT_RATE = 0.04
 LANGS = ("ko", "en")
 

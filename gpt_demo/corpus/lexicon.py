@@ -29,8 +29,8 @@ NAMES = {
 }
 
 PARENTS = parse_words("""
-엄마 | mom | g=f
-아빠 | dad | g=m
+엄마 | mom | g=f | en_voc=Mom
+아빠 | dad | g=m | en_voc=Dad
 """)
 
 FAMILY = PARENTS + parse_words("""
@@ -146,8 +146,12 @@ FEEL_JOY = parse_words("""
 행복하다 | joyful | ko_pst=행복했 | ko_eo=행복해
 신나다 | delighted | ko_pst=신났 | ko_eo=신나
 즐겁다 | cheerful | ko_pst=즐거웠 | ko_eo=즐거워
+""")
+
+FEEL_PROUD = parse_words("""
 뿌듯하다 | proud | ko_pst=뿌듯했 | ko_eo=뿌듯해
 만족스럽다 | pleased | ko_pst=만족스러웠 | ko_eo=만족스러워
+자랑스럽다 | proud of {himself} | ko_pst=자랑스러웠 | ko_eo=자랑스러워
 """)
 
 FEEL_EXCITED = parse_words("""
@@ -314,6 +318,8 @@ CITIES = parse_words("""
 춘천 | Chuncheon | noart | sight=남이섬 | en_sight=Nami Island | food=닭갈비 | en_food=spicy stir-fried chicken
 인천 | Incheon | noart | sight=차이나타운 | en_sight=Chinatown | food=짜장면 | en_food=black bean noodles
 """)
+
+TRAIN_CITIES = [c for c in CITIES if c.ko in ("부산", "경주", "전주", "강릉", "서울", "춘천")]
 
 TRANSPORT = parse_words("""
 기차 | train
@@ -710,6 +716,34 @@ STREET_FOODS = parse_words("""
 김말이 | fried seaweed rolls | pl
 """)
 
+# Questions a child asks at home: ko = polite question (no "?"), en = direct question, ans = the answer.
+QUESTIONS = parse_words("""
+물은 왜 얼음이 돼요 | why does water turn into ice | ans=물은 아주 차가워지면 단단한 얼음으로 변한단다 | en_ans=when water gets very cold, it turns into hard ice
+식물은 무엇을 먹고 자라요 | what do plants need to grow | ans=식물은 햇빛과 물과 공기가 있어야 자란단다 | en_ans=plants need sunlight, water and air to grow
+달은 왜 모양이 바뀌어요 | why does the moon change its shape | ans=달이 지구 둘레를 돌면서 햇빛을 받는 부분이 다르게 보이기 때문이란다 | en_ans=as the moon goes around the earth, we see different parts of its sunny side
+무지개는 어떻게 생겨요 | how is a rainbow made | ans=햇빛이 빗방울을 지나가면서 여러 가지 색으로 나뉘어 생긴단다 | en_ans=sunlight passes through raindrops and splits into many colors
+구름은 무엇으로 만들어졌어요 | what are clouds made of | ans=구름은 아주 작은 물방울들이 모여서 생긴 거란다 | en_ans=clouds are made of many tiny drops of water
+자석은 어떤 물건에 붙어요 | what does a magnet stick to | ans=자석은 철로 만든 물건에 붙는단다 | en_ans=a magnet sticks to things made of iron
+겨울에는 왜 해가 일찍 져요 | why does the sun set early in winter | ans=겨울에는 해가 낮게 떠서 낮이 짧아지기 때문이란다 | en_ans=in winter the sun stays low in the sky, so the days are shorter
+곰은 왜 겨울잠을 자요 | why do bears sleep through the winter | ans=겨울에는 먹이가 부족해서 잠을 자며 힘을 아끼는 거란다 | en_ans=there is little food in winter, so they sleep to save energy
+그림자는 왜 생겨요 | why do we have shadows | ans=물체가 빛을 가리면 그 뒤에 어두운 부분이 생긴단다 | en_ans=when something blocks the light, a dark shape appears behind it
+소리는 어떻게 들려요 | how do we hear sounds | ans=물건이 떨리면 공기도 떨리고, 그 떨림이 귀까지 전해지는 거란다 | en_ans=when something shakes, the air shakes too, and the shaking reaches our ears
+바닷물은 왜 짜요 | why is sea water salty | ans=바닷물에는 소금이 많이 녹아 있기 때문이란다 | en_ans=a lot of salt is dissolved in sea water
+낙엽은 왜 생겨요 | why do leaves fall in autumn | ans=나무가 추운 겨울을 나려고 잎을 떨어뜨리는 거란다 | en_ans=trees drop their leaves to get ready for the cold winter
+""")
+
+# What happens in a dream (past progressive), for the "dream" story.
+DREAMS = parse_words("""
+하늘을 훨훨 날고 있었다 | was flying high in the sky
+말하는 {animal/과} 함께 숲속을 걷고 있었다 | was walking through a forest with a talking {animal}
+커다란 과자 집 앞에 서 있었다 | was standing in front of a huge house made of cookies
+바닷속에서 물고기들과 헤엄치고 있었다 | was swimming with fish under the sea
+우주선을 타고 달에 가고 있었다 | was flying to the moon in a spaceship
+개미만큼 작아져서 개미들과 놀고 있었다 | had become as small as an ant and was playing with ants
+구름 위에서 폭신폭신한 구름을 밟으며 뛰어다니고 있었다 | was jumping around on soft, fluffy clouds
+거인이 되어 산 위를 성큼성큼 걷고 있었다 | had become a giant and was striding over the mountains
+""")
+
 # ---------------------------------------------------------------------------------------------
 # Animals
 # ---------------------------------------------------------------------------------------------
@@ -1053,6 +1087,8 @@ POOLS: dict[str, list[W]] = {
     "rainy": RAINY,
     "snowy": SNOWY,
     "joy": FEEL_JOY,
+    "proud": FEEL_PROUD,
+    "glad": FEEL_JOY + FEEL_PROUD,
     "relief": FEEL_RELIEF,
     "excited": FEEL_EXCITED,
     "upset": FEEL_UPSET,
@@ -1075,6 +1111,9 @@ POOLS: dict[str, list[W]] = {
     "lost_item": LOST_ITEMS,
     "gift": GIFTS,
     "fruit": FRUITS,
+    "question": QUESTIONS,
+    "dream": DREAMS,
+    "train_city": TRAIN_CITIES,
     "bike_problem": BIKE_PROBLEMS,
     "bake": BAKES,
     "street_food": STREET_FOODS,

@@ -33,7 +33,7 @@ PATTERNS = [
     ),
     Pattern(
         "cooking",
-        {"time": "time", "fam": "fam", "dish": "dish", "ing1": "@dish.ings", "ing2": "@dish.ings", "joy": "joy"},
+        {"time": "time", "fam": "fam", "dish": "dish", "ing1": "@dish.ings", "ing2": "@dish.ings", "joy": "glad"},
         ko=[
             S("{time} {hero/은} {fam/와} 함께 {dish/을} 만들기로 했다.", "{time} {hero/은} {fam/와} 같이 {dish/을} 만들어 보기로 했다."),
             S("먼저 두 사람은 마트에서 {ing1/과} {ing2/을} 샀다.", "먼저 {he/는} 냉장고에서 {ing1/과} {ing2/을} 꺼냈다."),
@@ -105,7 +105,7 @@ PATTERNS = [
     ),
     Pattern(
         "help_friend",
-        {"time": "school_time", "friend": "name", "problem": "problem", "sad": "upset", "joy": "joy"},
+        {"time": "school_time", "friend": "name", "problem": "problem", "sad": "upset", "joy": "glad"},
         ko=[
             S("{time} {hero/은} {friend/이} 혼자 시무룩하게 앉아 있는 것을 보았다.", "{time} 교실에서 {hero/은} {friend/이} 울상을 짓고 있는 것을 보았다."),
             S("{hero/은} \"{friend/아}, 무슨 일 있어?\" 하고 물었다."),
@@ -129,7 +129,7 @@ PATTERNS = [
     ),
     Pattern(
         "learn_skill",
-        {"time": "time", "skill": "skill", "fam": "fam", "joy": "joy"},
+        {"time": "time", "skill": "skill", "fam": "fam", "joy": "glad"},
         ko=[
             S("{time} {hero/은} {skill/을} 배우기 시작했다.", "{time} {hero/은} {skill/을} 배워 보기로 했다."),
             S("처음에는 생각보다 어려워서 조금 속상했다.", "처음에는 자꾸 실수를 해서 {he/는} 속상했다."),
@@ -153,7 +153,7 @@ PATTERNS = [
     ),
     Pattern(
         "shop_visit",
-        {"time": "time", "fam": "parent", "shop": "shop", "goods": "@shop.goods", "num": "num", "price": "price", "joy": "joy"},
+        {"time": "time", "fam": "parent", "shop": "shop", "goods": "@shop.goods", "num": "num", "price": "price", "joy": "glad"},
         ko=[
             S("{time} {hero/은} {fam}의 심부름으로 {shop/에} 갔다.", "{time} {hero/은} 용돈을 들고 {shop/에} 갔다."),
             S("{shop} 안에는 {goods/이} 많이 있었다.", "가게 안에는 여러 가지 물건이 가득했다.", p=0.7),

@@ -85,7 +85,7 @@ PATTERNS = [
     ),
     Pattern(
         "sports_game",
-        {"time": "school_time", "sport": "sport", "friend": "name", "nervous": "nervous", "joy": "joy"},
+        {"time": "school_time", "sport": "sport", "friend": "name", "nervous": "nervous", "joy": "glad"},
         ko=[
             S("{time} {hero}네 반은 옆 반과 {sport} 시합을 했다."),
             S("시합 전에 {hero/은} 조금 {nervous.pst}다.", "{hero/은} 시합을 앞두고 가슴이 두근두근했다."),
@@ -111,7 +111,7 @@ PATTERNS = [
     ),
     Pattern(
         "library",
-        {"time": "time", "topic": "topic", "book": "book", "joy": "joy"},
+        {"time": "time", "topic": "topic", "book": "book", "joy": "glad"},
         ko=[
             S("{time} {hero/은} 숙제를 하려고 도서관에 갔다.", "{time} {hero/은} 조사할 것이 있어서 도서관에 갔다."),
             S("{he/는} {topic}에 대해 알고 싶었다.", "숙제의 주제는 {topic/이었다}."),
@@ -137,7 +137,7 @@ PATTERNS = [
     ),
     Pattern(
         "bus_ride",
-        {"time": "time", "place": "town_place", "nervous": "nervous", "joy": "joy"},
+        {"time": "time", "place": "town_place", "nervous": "nervous", "joy": "glad"},
         ko=[
             S("{time} {hero/은} 혼자 버스를 타고 {place/에} 가기로 했다."),
             S("정류장에서 버스를 기다리는 동안 {he/는} 조금 {nervous.pst}다.", p=0.7),
@@ -163,7 +163,7 @@ PATTERNS = [
     ),
     Pattern(
         "garden",
-        {"time": "time", "seed": "seed", "fam": "fam", "joy": "joy"},
+        {"time": "time", "seed": "seed", "fam": "fam", "joy": "glad"},
         ko=[
             S("{time} {hero/은} {fam/과} 함께 마당에 {seed} 씨앗을 심었다.", "{time} {hero/은} {fam/과} 텃밭에 {seed} 씨앗을 심기로 했다."),
             S("먼저 두 사람은 흙을 부드럽게 고르고 작은 구멍을 팠다."),

@@ -161,7 +161,7 @@ PATTERNS = [
     ),
     Pattern(
         "baking",
-        {"time": "time", "fam": "fam", "bake": "bake", "friend": "name", "joy": "joy"},
+        {"time": "time", "fam": "fam", "bake": "bake", "friend": "name", "joy": "glad"},
         ko=[
             S("{time} {hero/은} {fam/과} 함께 {bake/을} 굽기로 했다."),
             S("먼저 밀가루와 설탕, 버터, 계란을 준비했다."),
