@@ -25,7 +25,7 @@ from . import patterns_1, patterns_2, patterns_3, patterns_4
 from .lexicon import content_words
 from .template import Context, Pattern, choose_steps, fill_slots
 
-__all__ = ["PATTERNS", "iter_paragraphs", "generate_text", "write_corpus", "patterns_for", "CONCEPT_RATE"]
+__all__ = ["PATTERNS", "iter_paragraphs", "iter_records", "generate_text", "write_corpus", "patterns_for", "CONCEPT_RATE"]
 
 PATTERNS: list[Pattern] = [*patterns_1.PATTERNS, *patterns_2.PATTERNS, *patterns_3.PATTERNS, *patterns_4.PATTERNS]
 CONCEPT_RATE = 0.04
@@ -67,8 +67,8 @@ def _render(pattern: Pattern, lang: str, rng: random.Random) -> tuple[str, list[
     return " ".join(out), words
 
 
-def _iter_items(seed: int, lang: str | None) -> Iterator[tuple[str, str, str, list[str]]]:
-    """Endless (lang, pattern key or "concept", paragraph, slot words)."""
+def iter_records(seed: int, lang: str | None = None) -> Iterator[tuple[str, str, str, list[str]]]:
+    """The stream behind :func:`iter_paragraphs`: endless (lang, pattern key or "concept", paragraph, slot words)."""
     _check_lang(lang)
     rng = random.Random(seed)
     concept = _concept_fn()
@@ -87,7 +87,7 @@ def _iter_items(seed: int, lang: str | None) -> Iterator[tuple[str, str, str, li
 
 def iter_paragraphs(seed: int, lang: str | None = None) -> Iterator[str]:
     """An endless, deterministic stream of paragraphs (``lang=None``: about half Korean, half English)."""
-    for _, _, text, _ in _iter_items(seed, lang):
+    for _, _, text, _ in iter_records(seed, lang):
         yield text
 
 
@@ -117,7 +117,7 @@ def _write_split(path: Path, seed: int, n_bytes: int) -> dict[str, Any]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            for lg, key, text, slot_words in _iter_items(seed, None):
+            for lg, key, text, slot_words in iter_records(seed, None):
                 if size >= n_bytes:
                     break
                 f.write(text + "\n")

@@ -81,7 +81,7 @@ SCHOOL_TIMES = parse_words("""
 점심시간에 | at lunchtime
 월요일 아침에 | on Monday morning
 수업이 끝난 뒤에 | after class
-체육 시간에 | during P.E. class
+체육 시간에 | during gym class
 미술 시간에 | during art class
 아침 조회 시간에 | before the first lesson
 금요일 오후에 | on Friday afternoon
@@ -911,7 +911,7 @@ SUBJECTS = parse_words("""
 영어 | English | noart
 음악 | music | noart
 미술 | art | noart
-체육 | P.E. | noart
+체육 | PE | noart
 사회 | social studies | noart
 """)
 

@@ -244,7 +244,7 @@ PATTERNS = [
             S("{time}, {hero}'s {pet} {pname} went missing.", "{time}, {hero} could not find {his} {pet} {pname} anywhere."),
             S("{hero} was so {worry} that {he} almost cried."),
             S("{he} walked around the neighborhood with {his} {fam}, looking for {pname}."),
-            S("\"{pname}! Where are you?\" {hero} called loudly."),
+            S("{hero} called loudly, \"{pname}! Where are you?\""),
             S("Just then, {he} heard a small sound {spot}.", "Just then, something moved {spot}."),
             S("When {he} looked closer, there was {pname}!"),
             S("When {pname} saw {hero}, {pname.he} {pet.sound}.", p=0.8),
