@@ -25,7 +25,15 @@ from . import patterns_1, patterns_2, patterns_3, patterns_4
 from .lexicon import content_words
 from .template import Context, Pattern, choose_steps, fill_slots
 
-__all__ = ["PATTERNS", "iter_paragraphs", "iter_records", "generate_text", "write_corpus", "patterns_for", "CONCEPT_RATE"]
+__all__ = [
+    "CONCEPT_RATE",
+    "PATTERNS",
+    "generate_text",
+    "iter_paragraphs",
+    "iter_records",
+    "patterns_for",
+    "write_corpus",
+]
 
 PATTERNS: list[Pattern] = [*patterns_1.PATTERNS, *patterns_2.PATTERNS, *patterns_3.PATTERNS, *patterns_4.PATTERNS]
 CONCEPT_RATE = 0.04
