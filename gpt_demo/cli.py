@@ -297,6 +297,57 @@ def _run_merge_lora(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- download, convert ----------------------------------------------------------------------------
+def _add_download(p: argparse.ArgumentParser) -> None:
+    p.add_argument("repo_id", help="Hub model repo, owner/name (a LLaMA-architecture or gpt_demo model)")
+    p.add_argument("--revision", default=None, help="branch, tag or commit (default: main)")
+    p.add_argument("--cache-dir", default=None, help="Hugging Face cache folder (default: the normal HF cache)")
+
+
+def _run_download(args: argparse.Namespace) -> int:
+    from . import checkpoints
+
+    try:
+        folder = checkpoints.download(args.repo_id, revision=args.revision, cache_dir=args.cache_dir)
+    except checkpoints.HubUnavailableError as err:  # a RuntimeError: offline or unreachable, not a bad input
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    info = checkpoints.inspect_checkpoint(folder)
+    print(json.dumps({"folder": folder, "kind": info.kind, "weights": info.weight_format,
+                      "num_parameters": info.num_parameters}))
+    return 0
+
+
+def _add_convert(p: argparse.ArgumentParser) -> None:
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--from-llama", metavar="DIR",
+                     help="LLaMA checkpoint folder (config.json, safetensors, tokenizer) or Hub repo id")
+    src.add_argument("--from-llama2c", metavar="FILE", help="llama2.c checkpoint: train.py .pt or exported .bin")
+    p.add_argument("--tokenizer", metavar="DIR", help="tokenizer folder (required with --from-llama2c)")
+    p.add_argument("--out", required=True, metavar="DIR", help="GPTDemo checkpoint folder to write (atomically)")
+
+
+def _run_convert(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from . import checkpoints
+
+    if args.from_llama2c:
+        if not args.tokenizer:
+            raise ValueError("--from-llama2c needs --tokenizer <folder>: llama2.c files hold no tokenizer")
+        out = checkpoints.convert_llama2c_file(args.from_llama2c, args.tokenizer, Path(args.out))
+    else:
+        src = Path(args.from_llama) if os.path.isdir(args.from_llama) else args.from_llama  # else a repo id
+        try:
+            out = checkpoints.convert_llama_folder(src, Path(args.out))
+        except checkpoints.HubUnavailableError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+    print(json.dumps({"out": str(out)}))
+    return 0
+
+
 # --- the table -------------------------------------------------------------------------------------
 Command = tuple[str, Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]
 
@@ -314,6 +365,9 @@ COMMANDS: dict[str, Command] = {
                       _add_finetune_lora, _run_finetune_lora),
     "merge-lora": ("merge a LoRA adapter into its base: a full checkpoint, checked against the adapted model",
                    _add_merge_lora, _run_merge_lora),
+    "download": ("download a model from the Hugging Face Hub (config, safetensors, tokenizer only; checked)",
+                 _add_download, _run_download),
+    "convert": ("convert a LLaMA folder or a llama2.c file into a GPTDemo checkpoint", _add_convert, _run_convert),
 }
 
 
