@@ -513,6 +513,9 @@ CLOTHES = parse_words("""
 청바지 | jeans | pl | c=벌
 """)
 
+# Clothes that one "puts on" (입다): no hats or scarves.
+WEARABLES = [c for c in CLOTHES if c.countable and c.ko not in ("모자", "목도리")]
+
 SHOES = parse_words("""
 운동화 | sneakers | pl | c=켤레
 구두 | dress shoes | pl | c=켤레
@@ -742,6 +745,46 @@ DREAMS = parse_words("""
 개미만큼 작아져서 개미들과 놀고 있었다 | had become as small as an ant and was playing with ants
 구름 위에서 폭신폭신한 구름을 밟으며 뛰어다니고 있었다 | was jumping around on soft, fluffy clouds
 거인이 되어 산 위를 성큼성큼 걷고 있었다 | had become a giant and was striding over the mountains
+""")
+
+LANDMARKS = parse_words("""
+편의점 | the convenience store
+큰 사거리 | the big crossroads
+은행 | the bank
+신호등 | the traffic light
+버스 정류장 | the bus stop
+우체국 | the post office
+놀이터 | the playground
+꽃집 | the flower shop
+""")
+
+DIRECTIONS = parse_words("""
+오른쪽 | right
+왼쪽 | left
+""")
+
+FIELD_TRIPS = parse_words("""
+과학관 | the science museum | see=로봇이 그림을 그리는 모습을 보았다 | en_see=watched a robot draw a picture
+농장 | a farm | see=아기 염소에게 풀을 먹여 보았다 | en_see=fed grass to a baby goat
+식물원 | the botanical garden | see=사람 키보다 큰 선인장을 보았다 | en_see=saw a cactus taller than a grown-up
+수족관 | the aquarium | see=커다란 상어가 머리 위로 헤엄치는 것을 보았다 | en_see=saw a huge shark swim over {his} head
+딸기 농장 | a strawberry farm | see=빨간 딸기를 직접 따 보았다 | en_see=picked red strawberries {himself}
+민속촌 | the folk village | see=옛날 집과 옛날 물건을 구경했다 | en_see=looked at old houses and old tools
+천문대 | the observatory | see=커다란 망원경으로 달을 보았다 | en_see=looked at the moon through a huge telescope
+소방서 | the fire station | see=빨간 소방차에 직접 타 보았다 | en_see=sat in a real red fire truck
+""")
+
+COLORS = parse_words("""
+빨간 | red
+파란 | blue
+노란 | yellow
+하얀 | white
+까만 | black
+초록색 | green
+분홍색 | pink
+하늘색 | sky-blue
+주황색 | orange
+보라색 | purple
 """)
 
 # ---------------------------------------------------------------------------------------------
@@ -1111,6 +1154,11 @@ POOLS: dict[str, list[W]] = {
     "lost_item": LOST_ITEMS,
     "gift": GIFTS,
     "fruit": FRUITS,
+    "wearable": WEARABLES,
+    "landmark": LANDMARKS,
+    "direction": DIRECTIONS,
+    "field_trip": FIELD_TRIPS,
+    "color": COLORS,
     "question": QUESTIONS,
     "dream": DREAMS,
     "train_city": TRAIN_CITIES,
