@@ -157,7 +157,7 @@ FEEL_PROUD = parse_words("""
 FEEL_EXCITED = parse_words("""
 설레다 | excited | ko_pst=설렜 | ko_eo=설레
 신나다 | thrilled | ko_pst=신났 | ko_eo=신나
-두근거리다 | full of excitement | ko_pst=두근거렸 | ko_eo=두근거려
+기대되다 | eager | ko_pst=기대되었 | ko_eo=기대되어
 들뜨다 | overjoyed | ko_pst=들떴 | ko_eo=들떠
 """)
 
@@ -1063,9 +1063,9 @@ AGES = parse_words("""
 """)
 
 PRICES = {
-    "ko": [W(p, p) for p in ["천 원", "천오백 원", "이천 원", "삼천 원", "사천 원", "오천 원", "칠천 원", "만 원"]],
-    "en": [W(p, p) for p in ["one dollar", "a dollar fifty", "two dollars", "three dollars", "four dollars",
-                             "five dollars", "seven dollars", "ten dollars"]],
+    "ko": [W(p, p) for p in ["천 원", "천오백 원", "이천 원", "이천오백 원", "삼천 원", "사천 원", "오천 원"]],
+    "en": [W(p, p) for p in ["one dollar", "a dollar fifty", "two dollars", "two fifty", "three dollars",
+                             "four dollars", "five dollars"]],
 }
 
 CLOCK_TIMES = parse_words("""
