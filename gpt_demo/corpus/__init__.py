@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from . import patterns_1, patterns_2, patterns_3, patterns_4, patterns_5
+from . import patterns_1, patterns_2, patterns_3, patterns_4, patterns_5, patterns_6
 from .lexicon import content_words
 from .template import Context, Pattern, choose_steps, fill_slots
 
@@ -41,6 +41,7 @@ PATTERNS: list[Pattern] = [
     *patterns_3.PATTERNS,
     *patterns_4.PATTERNS,
     *patterns_5.PATTERNS,
+    *patterns_6.PATTERNS,
 ]
 CONCEPT_RATE = 0.04
 LANGS = ("ko", "en")

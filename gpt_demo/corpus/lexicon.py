@@ -1093,7 +1093,7 @@ FESTIVAL_THINGS = parse_words("""
 알록달록한 등불 | colorful lanterns | pl
 커다란 풍선 | big balloons | pl
 길거리 공연 | street performances | pl
-불꽃놀이 | fireworks | pl
+솜사탕 가게 | cotton candy stands | pl
 전통 놀이 마당 | traditional games | pl
 """)
 
