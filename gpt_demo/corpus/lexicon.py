@@ -984,8 +984,8 @@ TOPICS = parse_words("""
 MUSEUM_THINGS = parse_words("""
 오래된 그릇 | old bowls | pl
 공룡 화석 | dinosaur fossils | pl
-옛날 왕관 | a king's crown from long ago | noart
-커다란 고래 뼈 | the bones of a huge whale | noart
+옛날 왕관 | a golden crown from long ago | noart | en_the=the golden crown | en_this=this | en_was=was
+커다란 고래 뼈 | the bones of a huge whale | noart | en_the=the whale bones | en_this=these | en_was=were
 옛날 사람들의 옷 | clothes from long ago | pl
 반짝이는 돌 | sparkling stones | pl
 오래된 지도 | old maps | pl

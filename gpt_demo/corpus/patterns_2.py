@@ -182,7 +182,7 @@ PATTERNS = [
             S("Every day, {he} went outside to see if anything had come up.", p=0.7),
             S("About a week later, tiny green sprouts pushed up through the soil."),
             S("By summer, {seed.grow}."),
-            S("{hero} felt {joy} to see the plants {he} had grown {himself}.", p=0.8),
+            S("{hero} felt {joy} looking at the plants {he} had grown.", p=0.8),
         ],
     ),
     Pattern(

@@ -156,7 +156,7 @@ PATTERNS = [
             S("\"{price} a bag,\" said the woman at the stall."),
             S("She put one more in the bag for free.", p=0.6),
             S("{hero} bowed and said, \"Thank you!\""),
-            S("On the way home, they bought some hot {street} and ate it there.", p=0.7),
+            S("On the way home, they bought some hot {street} and ate {street.it} right there.", p=0.7),
         ],
     ),
     Pattern(

@@ -201,7 +201,7 @@ PATTERNS = [
         en=[
             S("{time}, {hero} took the train to {city} with {his} {fam}."),
             S("The station was crowded with people going on trips.", p=0.6),
-            S("{hero} sat by the window and felt very {excited}."),
+            S("{hero} sat by the window and felt {excited}."),
             S("When the train left, rice fields and mountains rushed past the window.", "As the train sped up, {he} could see rivers and villages outside."),
             S("{he} had {snack.a} on the train.", p=0.7),
             S("When they went through a tunnel, it suddenly got dark outside.", p=0.5),
