@@ -35,6 +35,9 @@ def test_same_seed_same_text_different_seed_different_text():
     assert a != generate_text(6, 20_000)
     assert len(a.encode("utf-8")) >= 20_000
     assert "\n\n" not in a and not a.endswith("\n")
+    assert generate_text(5, 0) == ""
+    one = generate_text(5, 1)
+    assert "\n" not in one and a.startswith(one)
 
 
 def test_deterministic_across_processes():
@@ -214,7 +217,7 @@ def test_write_corpus(tmp_path):
     assert set(stats["train"]["paragraphs"]) == {"ko", "en"}
     assert stats["patterns"] == {"ko": len(PATTERNS), "en": len(PATTERNS)}
     assert stats["train"]["patterns_used"] == len(PATTERNS)
-    assert not [p for p in (tmp_path / "c").iterdir() if p.name not in ("train.txt", "val.txt")]
+    assert not [p for p in (tmp_path / "c").iterdir() if p.name not in ("train.txt", "val.txt")]  # no temp files left
     # Held out: hardly any validation story is also a training story.
     recs = list(itertools.islice(iter_records(2), len(val_lines)))
     assert [t for _, _, t, _ in recs] == val_lines  # the file is exactly the seeded stream

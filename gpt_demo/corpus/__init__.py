@@ -108,8 +108,10 @@ def iter_paragraphs(seed: int, lang: str | None = None) -> Iterator[str]:
 
 def generate_text(seed: int, n_bytes: int, lang: str | None = None) -> str:
     """Paragraphs, one per line, until the text has at least ``n_bytes`` UTF-8 bytes."""
+    if n_bytes <= 0:
+        return ""
     lines: list[str] = []
-    size = 0
+    size = -1  # n lines are joined by n - 1 newlines
     for text in iter_paragraphs(seed, lang):
         if size >= n_bytes:
             break
@@ -145,6 +147,7 @@ def _write_split(path: Path, seed: int, n_bytes: int) -> dict[str, Any]:
                     pattern_use[key] += 1
                 words[lg].update(m.group(0).lower() for m in _WORD.finditer(text))
                 used[lg].update(w for w in slot_words if w in lexicon[lg] and w in text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it owner-only; a corpus is an ordinary file
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
