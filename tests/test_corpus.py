@@ -231,3 +231,20 @@ def test_write_corpus_rejects_same_seed(tmp_path):
     with pytest.raises(ValueError):
         write_corpus(tmp_path, train_mb=0.1, val_mb=0.1, seed=3, val_seed=3)
     assert not (tmp_path / "train.txt").exists()
+
+
+def test_write_corpus_is_atomic(tmp_path, monkeypatch):
+    import gpt_demo.corpus as corpus
+
+    write_corpus(tmp_path, train_mb=0.05, val_mb=0.01, seed=1, val_seed=2)
+    before = (tmp_path / "train.txt").read_bytes()
+
+    def broken(seed, lang=None):
+        yield from itertools.islice(iter_records(seed, lang), 5)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(corpus, "iter_records", broken)
+    with pytest.raises(RuntimeError):
+        write_corpus(tmp_path, train_mb=0.05, val_mb=0.01, seed=8, val_seed=9)
+    assert (tmp_path / "train.txt").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["train.txt", "val.txt"]
