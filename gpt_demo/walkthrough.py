@@ -251,7 +251,8 @@ def next_token_view(logits: torch.Tensor, tokenizer, temperature: float = 1.0, t
 
     ``probs`` are ``softmax(logits / temperature)`` after top-k (temperature 0 = greedy: shown at temperature 1).
     Tokens are sorted most likely first; ``cumulative`` is their running sum; ``kept`` marks the nucleus, the
-    smallest set of top tokens whose probabilities sum to at least ``top_p`` (``sampling.nucleus``).
+    smallest set of top tokens whose probabilities sum to at least ``top_p`` (``sampling.nucleus``). A chosen
+    token below the first ``n_show`` is appended as one more row (its ``rank`` says where it stands).
     Returns ``{"tokens": [{"id", "piece", "prob", "cumulative", "kept"}...] (first n_show), "nucleus_size",
     "nucleus_mass", "chosen", "chosen_prob", "greedy", "top_p", "temperature", "top_k"}``.
     """
@@ -272,8 +273,13 @@ def next_token_view(logits: torch.Tensor, tokenizer, temperature: float = 1.0, t
     rows = []
     for rank in range(min(n_show, probs.numel())):
         i = int(order[rank])
-        rows.append({"id": i, "piece": display_piece(tokenizer, i), "prob": float(probs[i]),
+        rows.append({"id": i, "piece": display_piece(tokenizer, i), "prob": float(probs[i]), "rank": rank,
                      "cumulative": float(cumulative[rank]), "kept": i in kept})
+    if chosen is not None and all(r["id"] != int(chosen) for r in rows):  # a sampled token from further down
+        c = int(chosen)
+        rank = int((order == c).nonzero()[0, 0])
+        rows.append({"id": c, "piece": display_piece(tokenizer, c), "prob": float(probs[c]), "rank": rank,
+                     "cumulative": float(cumulative[rank]), "kept": c in kept})
     return {
         "tokens": rows,
         "nucleus_size": len(kept),

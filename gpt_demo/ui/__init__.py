@@ -16,7 +16,7 @@ from __future__ import annotations
 import gradio as gr
 
 from . import tab_checkpoints, tab_generate, tab_masking, tab_precision, tab_tokenizer
-from .i18n import TAB_TITLES, gr_i18n
+from .i18n import TAB_TITLES, gr_i18n, lang_of
 from .state import available_checkpoints, new_session
 
 API_NAMES = ("tokenize", "pad_and_mask", "generate", "next_token_distribution", "load_checkpoint",
@@ -41,7 +41,7 @@ class DemoBlocks(gr.Blocks):
         return super().launch(*args, **kwargs)
 
 
-def _on_page_load(session):
+def _on_page_load(session, request: gr.Request = None):
     """Helper event at page load: fill the checkpoint and adapter lists, show the session's model and the
     machine facts (done here, not while building, so that start-up stays fast)."""
     session = session or new_session()
@@ -50,7 +50,7 @@ def _on_page_load(session):
     except OSError:
         models, adapters = [], []
     return (gr.update(choices=models, value=session.checkpoint), gr.update(choices=adapters, value=None),
-            session.describe(), tab_precision.facts_markdown())
+            session.describe(), tab_precision.facts_markdown(), tab_precision.demos_frame(lang_of(request)))
 
 
 def build_demo(checkpoint: str | None = None) -> gr.Blocks:
@@ -70,8 +70,8 @@ def build_demo(checkpoint: str | None = None) -> gr.Blocks:
             with gr.Tab(TAB_TITLES["checkpoints"], id="checkpoints"):
                 ckpt, adapter = tab_checkpoints.build_tab(session, session_label, T)
             with gr.Tab(TAB_TITLES["precision"], id="precision"):
-                facts = tab_precision.build_tab(session, T)
-        demo.load(_on_page_load, [session], [ckpt, adapter, session_label, facts], api_visibility="private")
+                facts, demos = tab_precision.build_tab(session, T)
+        demo.load(_on_page_load, [session], [ckpt, adapter, session_label, facts, demos], api_visibility="private")
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo
 

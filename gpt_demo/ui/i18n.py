@@ -124,7 +124,7 @@ _add("where_result", "결과", "Result")
 # --- tab 3: generation ---------------------------------------------------------------------------------------
 _add("gen_explain",
      "모델은 매 단계 다음 토큰의 확률 분포를 냅니다. **temperature**로 분포를 날카롭게(< 1) 또는 평평하게(> 1) 만들고, "
-     "**top-k**는 확률이 높은 k개만 남깁니다. **top-p (nucleus)**는 확률이 높은 토큰부터 더해서 합이 top_p 이상이 되는 "
+     "**top-k**는 확률이 높은 k개만 남깁니다. **top-p**(nucleus)는 확률이 높은 토큰부터 더해서 합이 top_p 이상이 되는 "
      "**가장 작은 집합**만 남기고 그 안에서 뽑습니다. 그래서 **top_p가 클수록 더 많은 후보가 남고** (더 다양한 글), "
      "작을수록 적게 남습니다 (더 예측 가능한 글). 예를 들어 top_p = 0.95는 상위 5%가 아니라, 누적 확률 95%를 채울 때까지의 "
      "토큰을 모두 남깁니다. top_p = 1은 모든 토큰을 남깁니다. **temperature 0은 greedy**: 항상 가장 확률이 높은 토큰을 "
@@ -211,18 +211,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "internal": {"ko": "예상하지 못한 오류가 났습니다 ({kind}). 입력을 바꿔 다시 시도해 주세요.",
                  "en": "Something unexpected went wrong ({kind}). Change the input and try again."},
     "value": {"ko": "입력 값 문제: {detail}", "en": "Input problem: {detail}"},
-    "empty": {"ko": "{what}이(가) 비어 있습니다. 글자를 입력해 주세요.", "en": "The {what} is empty: type some text first."},
-    "whitespace": {"ko": "{what}에 공백만 있습니다. 글자를 입력해 주세요.",
+    "empty": {"ko": "{what} 비어 있습니다. 글자를 입력해 주세요.", "en": "The {what} is empty: type some text first."},
+    "whitespace": {"ko": "{what} 공백뿐입니다. 글자를 입력해 주세요.",
                    "en": "The {what} holds only whitespace: type some text."},
     "whitespace_tok": {"ko": "공백만 있는 텍스트입니다. SentencePiece는 공백도 `▁` 조각으로 바꾸므로 그대로 보여 줍니다.",
                        "en": "The text is only whitespace. SentencePiece turns spaces into `▁` pieces too, so here "
                              "they are."},
-    "too_long": {"ko": "{what}이(가) 너무 깁니다: {n:,}자 (최대 {limit:,}자). 줄여서 다시 시도해 주세요.",
+    "too_long": {"ko": "{what} 너무 깁니다: {n:,}자 (최대 {limit:,}자). 줄여서 다시 시도해 주세요.",
                  "en": "The {what} is too long: {n:,} characters (at most {limit:,}). Shorten it and try again."},
-    "what_text": {"ko": "텍스트", "en": "text"},
-    "what_prompt": {"ko": "프롬프트", "en": "prompt"},
-    "what_sentences": {"ko": "문장", "en": "sentence list"},
-    "what_training": {"ko": "학습할 글", "en": "training text"},
+    # the subject of "empty"/"whitespace"/"too_long", with its Korean subject particle
+    "what_text": {"ko": "텍스트가", "en": "text"},
+    "what_prompt": {"ko": "프롬프트가", "en": "prompt"},
+    "what_sentences": {"ko": "문장 목록이", "en": "sentence list"},
+    "what_training": {"ko": "학습할 글이", "en": "training text"},
     "top_p": {"ko": "top_p는 0보다 크고 1 이하여야 합니다 (받은 값: {value}). top_p가 클수록 더 많은 후보 토큰이 남고, "
                     "1이면 모든 토큰이 남습니다.",
               "en": "top_p must be greater than 0 and at most 1 (got {value}). A higher top_p keeps more candidate "
@@ -290,8 +291,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "tok_stats": {"ko": "**{chars}자 → {tokens}토큰** (글자당 {ratio} 토큰) · 바이트 조각 {bytes}개 · {roundtrip}",
                   "en": "**{chars} characters → {tokens} tokens** ({ratio} tokens per character) · {bytes} byte "
                         "pieces · {roundtrip}"},
-    "roundtrip_ok": {"ko": "복원 확인: decode(encode(text)) == text ✅", "en": "round trip: decode(encode(text)) == text ✅"},
-    "roundtrip_bad": {"ko": "복원 결과가 원문과 다릅니다 ❌", "en": "the round trip differs from the text ❌"},
+    "roundtrip_ok": {"ko": "복원 확인: decode(encode(text)) == text ✓", "en": "round trip: decode(encode(text)) == text ✓"},
+    "roundtrip_bad": {"ko": "복원 결과가 원문과 다릅니다 ✗", "en": "the round trip differs from the text ✗"},
     "trained": {"ko": "{model_type} 토크나이저 학습 완료: 사전 {vocab}개, {seconds:.2f}초.",
                 "en": "Trained a {model_type} tokenizer: {vocab} pieces in {seconds:.2f} s."},
     "proof": {"ko": "- 마스크 **있음** (패딩된 배치 vs 문장 하나씩): 실제 토큰 로짓의 최대 절대 차이 = **{with_mask:.2e}** "
@@ -333,6 +334,18 @@ MESSAGES: dict[str, dict[str, str]] = {
                "en": "Merged: max abs diff of the logits, merged vs unmerged = **{diff:.2e}**. The merged model has "
                      "{params:,} parameters, the same as the base model ({base:,})."},
     "no_card": {"ko": "(모델 카드가 없습니다)", "en": "(no model card)"},
+}
+
+
+# Korean notes for gpt_demo.precision.overflow_demos(), keyed by the expression (the library's notes are English).
+DEMO_NOTES_KO = {
+    "70000.0": "넘침(overflow): fp16의 가장 큰 수는 65504",
+    "300.0 * 300.0": "곱셈 결과가 넘침",
+    "1e-8": "사라짐(underflow): 너무 작아서 0이 됨",
+    "1.0 + 0.0001": "반올림: 1.0 다음 수와의 간격이 eps",
+    "2049.0 + 1.0": "fp16은 2048보다 큰 정수를 모두 나타내지 못함",
+    "exp(12.0)": "fp16에서 exp가 넘침 (그래서 softmax는 먼저 최댓값을 뺌)",
+    "softmax([10000, 0])": "큰 로짓의 softmax도 괜찮음: 최댓값을 빼고 계산하기 때문",
 }
 
 

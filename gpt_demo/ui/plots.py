@@ -134,11 +134,14 @@ def nucleus_figure(view: dict, title: str = "") -> Figure:
             bar.set_edgecolor(CHOSEN)
             bar.set_linewidth(3)
             ax.annotate("▼", (x, r["prob"]), ha="center", va="bottom", color=CHOSEN, fontsize=12)
-    ax.set_xticks(xs, [_short(r["piece"], 10) for r in rows], rotation=50, fontsize=9)
+    labels = [_short(r["piece"], 10) if r["rank"] == x else f"#{r['rank'] + 1} {_short(r['piece'], 8)}"
+              for x, r in zip(xs, rows)]
+    ax.set_xticks(xs, labels, rotation=50, fontsize=9)
     ax.set_ylabel("p")
     ax.set_ylim(0, 1.05)
     ax2 = ax.twinx()
-    ax2.plot(xs, [r["cumulative"] for r in rows], color="#333333", marker="o", markersize=3, linewidth=1.2,
+    top = [x for x, r in zip(xs, rows) if r["rank"] == x]  # the contiguous top ranks (not an appended chosen token)
+    ax2.plot(top, [rows[x]["cumulative"] for x in top], color="#333333", marker="o", markersize=3, linewidth=1.2,
              label="cumsum")
     ax2.set_ylim(0, 1.05)
     ax2.set_ylabel("cumsum")
@@ -146,5 +149,9 @@ def nucleus_figure(view: dict, title: str = "") -> Figure:
         ax2.axhline(view["top_p"], color=CHOSEN, linestyle="--", linewidth=1)
         ax2.text(n - 0.5, view["top_p"], f"top_p = {view['top_p']:g}", ha="right", va="bottom", color=CHOSEN,
                  fontsize=9)
+    shown_kept = sum(r["kept"] for r in rows)
+    if view["nucleus_size"] > shown_kept:
+        ax.text(n - 0.5, 0.6, f"+{view['nucleus_size'] - shown_kept} more tokens\nin the nucleus", ha="right",
+                va="center", color=KEPT, fontsize=9)
     ax.set_title(title or f"nucleus: {view['nucleus_size']} tokens, p = {view['nucleus_mass']:.3f}", fontsize=10)
     return fig

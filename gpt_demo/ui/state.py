@@ -43,6 +43,17 @@ except ImportError:  # everywhere else: a no-op with the same call forms (@gpu a
         return fn if fn is not None else (lambda f: f)
 
 
+def Slider(*args, **kwargs) -> gr.Slider:  # noqa: N802 (used like the component it returns)
+    """A gr.Slider whose value reaches the handler unchecked: the handler checks it and explains the allowed range
+    in the learner's language (gradio's own bounds check would answer API clients in English only).
+
+    Done on the instance, not with a subclass: gradio writes a .pyi stub next to the source of every Component
+    subclass it sees."""
+    slider = gr.Slider(*args, **kwargs)
+    slider.preprocess = lambda payload: payload
+    return slider
+
+
 # --- the session ---------------------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class Session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import unicodedata
 
 import gradio as gr
 import pandas as pd
@@ -11,7 +12,7 @@ from ..walkthrough import compare_top_p, generate_trace, parse_floats
 from ..walkthrough import next_token_distribution as next_token_view_for_prompt
 from .i18n import lang_of, msg
 from .plots import nucleus_figure
-from .state import UserError, as_float, as_int, check_text, get_model, gpu, handler, info, new_session
+from .state import Slider, UserError, as_float, as_int, check_text, get_model, gpu, handler, info, new_session
 
 PRESET_PROMPT = "나는 맛있는 음식을"
 MAX_PROMPT_CHARS = 4_000
@@ -63,21 +64,27 @@ def _check_prompt(prompt, max_new_tokens, loaded) -> list[int]:
     return ids
 
 
+def visible(text: str) -> str:
+    """Control characters (an untrained model writes bytes like 0x04) as \\x04, so nothing shows as a box."""
+    return "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" and c not in "\n\t" else c for c in text)
+
+
 def tokens_html(steps: list[dict], prompt: str) -> str:
     """The prompt in grey, then each generated token shaded by its probability (darker = more likely)."""
-    parts = [f'<span style="color:#6b7280;white-space:pre-wrap">{html.escape(prompt)}</span>']
+    parts = [f'<span style="color:#6b7280;white-space:pre-wrap">{html.escape(visible(prompt))}</span>']
     for s in steps:
         if s["text"] == "" and not s["eos"]:
             continue
         p = s["prob"] if s["prob"] is not None else 0.0
-        label = "</s>" if s["eos"] else s["text"]
+        label = "</s>" if s["eos"] else visible(s["text"])
         title = f"step {s['step']} · id {s['id']} · p = {p:.3f}" if s["step"] is not None else ""
         parts.append(
             f'<span class="gen-tok" title="{html.escape(title)}" style="white-space:pre-wrap;border-radius:3px;'
             f'background:rgba(47,111,223,{0.08 + 0.8 * p:.3f});color:{"#fff" if p > 0.55 else "#111"}">'
             f"{html.escape(label)}</span>"
         )
-    return "<div class='gen-tokens' style='line-height:1.8;font-size:1.05em'>" + "".join(parts) + "</div>"
+    return ("<div class='gen-tokens' style='line-height:1.8;font-size:1.05em;padding-top:1.6em'>" + "".join(parts)
+            + "</div>")
 
 
 def _caption(rec: dict, lang: str) -> str:
@@ -182,12 +189,12 @@ def build_tab(session: gr.State, T) -> None:
         with gr.Column(scale=3):
             prompt = gr.Textbox(PRESET_PROMPT, label=T("gen_prompt"), lines=2, elem_id="gen-prompt")
             with gr.Row():
-                max_new = gr.Slider(1, 200, value=40, step=1, label=T("gen_max_new"))
-                temperature = gr.Slider(0, 2, value=0.8, step=0.05, label=T("gen_temperature"))
+                max_new = Slider(1, 200, value=40, step=1, label=T("gen_max_new"))
+                temperature = Slider(0, 2, value=0.8, step=0.05, label=T("gen_temperature"))
             with gr.Row():
-                top_k = gr.Slider(0, 100, value=0, step=1, label=T("gen_top_k"))
-                top_p = gr.Slider(0, 1, value=0.95, step=0.01, label=T("gen_top_p"), elem_id="gen-top-p")
-                seed = gr.Number(0, precision=0, minimum=0, label=T("gen_seed"))
+                top_k = Slider(0, 100, value=0, step=1, label=T("gen_top_k"))
+                top_p = Slider(0, 1, value=0.95, step=0.01, label=T("gen_top_p"), elem_id="gen-top-p")
+                seed = gr.Number(0, precision=0, label=T("gen_seed"))
             with gr.Row():
                 run = gr.Button(T("gen_run"), variant="primary", elem_id="gen-run")
                 stop = gr.Button(T("gen_stop"), variant="stop", elem_id="gen-stop")
@@ -197,10 +204,10 @@ def build_tab(session: gr.State, T) -> None:
     output = gr.Textbox(label=T("gen_output"), lines=4, interactive=False, elem_id="gen-output")
     tokens = gr.HTML(label=T("gen_tokens"), show_label=True, container=True, elem_id="gen-tokens", js_on_load=None)
     status = gr.Markdown(elem_id="gen-status")
-    step = gr.Slider(0, 1, value=0, step=1, label=T("gen_step"), elem_id="gen-step")
+    step = Slider(0, 1, value=0, step=1, label=T("gen_step"), elem_id="gen-step")
     caption = gr.Markdown(elem_id="gen-caption")
     chart = gr.Plot(label=T("gen_chart"), format="png", elem_id="gen-chart")
-    view_json = gr.JSON(label=T("json_label"), open=False, visible=False)
+    view_json = gr.JSON(visible=False)
 
     event = run.click(generate, [prompt, max_new, temperature, top_k, top_p, seed, session],
                       [output, tokens, status, steps, step, chart, caption], api_name="generate",
@@ -214,6 +221,7 @@ def build_tab(session: gr.State, T) -> None:
     with gr.Row():
         values = gr.Textbox("0.3, 0.8, 0.95, 1.0", label=T("gen_compare_values"), elem_id="gen-compare-values")
         compare = gr.Button(T("gen_compare_run"), elem_id="gen-compare")
-    table = gr.Dataframe(interactive=False, wrap=True, elem_id="gen-compare-table")
+    table = gr.Dataframe(headers=["top_p", "mean nucleus size", "text"], interactive=False, wrap=True,
+                         elem_id="gen-compare-table")
     compare.click(side_by_side, [prompt, values, seed, max_new, temperature, session], [table],
                   api_visibility="private", concurrency_limit=4, concurrency_id="model")

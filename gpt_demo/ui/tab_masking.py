@@ -15,7 +15,7 @@ from ..walkthrough import (
 )
 from .i18n import lang_of, msg
 from .plots import attention_figure, mask_figure
-from .state import UserError, as_int, check_text, get_model, gpu, handler, info, new_session, warn
+from .state import Slider, UserError, as_int, check_text, get_model, gpu, handler, info, new_session, warn
 
 PRESET = "나는 공부를 합니다.\n나는 맛있는 음식을 좋아합니다."
 MAX_TEXT = 4_000
@@ -179,11 +179,11 @@ def build_tab(session: gr.State, T) -> None:
             with gr.Row():
                 side = gr.Radio([(T("pad_left"), "left"), (T("pad_right"), "right")], value="left",
                                 label=T("pad_side"), elem_id="pad-side")
-                max_length = gr.Number(0, precision=0, minimum=0, label=T("pad_maxlen"))
+                max_length = gr.Number(0, precision=0, label=T("pad_maxlen"))
             with gr.Row():
-                sentence = gr.Slider(0, 1, value=1, step=1, label=T("pad_sentence"))
-                layer = gr.Slider(0, 3, value=0, step=1, label=T("pad_layer"))
-                head = gr.Slider(0, 3, value=0, step=1, label=T("pad_head"))
+                sentence = Slider(0, 1, value=1, step=1, label=T("pad_sentence"))
+                layer = Slider(0, 3, value=0, step=1, label=T("pad_layer"))
+                head = Slider(0, 3, value=0, step=1, label=T("pad_head"))
             run = gr.Button(T("pad_run"), variant="primary", elem_id="pad-run")
             attn_run = gr.Button(T("pad_attn_run"), size="sm")
         with gr.Column(scale=3):
@@ -197,7 +197,8 @@ def build_tab(session: gr.State, T) -> None:
     attn_plot = gr.Plot(label=T("pad_attn_plot"), format="png")
     gr.Markdown("### " + T("pad_proof"))
     proof = gr.Markdown(elem_id="pad-proof")
-    summary = gr.JSON(label=T("json_label"), open=False)
+    with gr.Accordion(T("json_label"), open=False):
+        summary = gr.JSON(show_label=False)
 
     inputs = [sentences, side, max_length, sentence, layer, head, session]
     event = run.click(pad_and_mask, inputs, [tokens_df, ids_df, mask_df, pos_df, mask_plot, attn_plot, proof, summary],

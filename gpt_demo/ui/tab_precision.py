@@ -6,8 +6,8 @@ import gradio as gr
 import pandas as pd
 
 from ..precision import compare_precisions, device_facts, dtype_problem, finfo_table, overflow_demos
-from .i18n import lang_of, msg
-from .state import UserError, as_int, check_text, get_model, gpu, handler, new_session, warn
+from .i18n import DEMO_NOTES_KO, lang_of, msg
+from .state import Slider, UserError, as_int, check_text, get_model, gpu, handler, new_session, warn
 
 PRESET_PROMPT = "나는 공부를 합니다."
 MAX_PROMPT_CHARS = 1_000
@@ -47,11 +47,11 @@ def facts_markdown() -> str:
              f"({f['cpu_count']} cores, {f['torch_threads']} torch threads)"]
     if f["gpus"]:
         for g in f["gpus"]:
-            bf16 = "✅" if g["bf16_supported"] else "❌"
+            bf16 = "✓" if g["bf16_supported"] else "✗"
             lines.append(f"- GPU {g['index']}: **{g['name']}** · compute capability {g['compute_capability']} · "
                          f"{g['memory_gib']} GiB · bf16 {bf16} · CUDA {f['cuda_version']}")
     else:
-        lines.append("- CUDA: ❌ (no GPU here; everything runs on the CPU)")
+        lines.append("- CUDA: ✗ (no GPU here; everything runs on the CPU)")
     return "\n".join(lines)
 
 
@@ -61,10 +61,12 @@ def finfo_frame() -> pd.DataFrame:
                          for r in finfo_table()])
 
 
-def demos_frame() -> pd.DataFrame:
+def demos_frame(lang: str = "en") -> pd.DataFrame:
+    """The overflow/underflow examples, each computed now in fp32, fp16 and bf16, with a note in ``lang``."""
     rows = overflow_demos()
+    notes = DEMO_NOTES_KO if lang == "ko" else {}
     return pd.DataFrame([{"expression": r["expression"], "fp32": f"{r['fp32']:.8g}", "fp16": f"{r['fp16']:.8g}",
-                          "bf16": f"{r['bf16']:.8g}", "why": r["note"]} for r in rows])
+                          "bf16": f"{r['bf16']:.8g}", "why": notes.get(r["expression"], r["note"])} for r in rows])
 
 
 @gpu
@@ -107,7 +109,7 @@ def precision_compare(prompt, dtypes, device="cpu", new_tokens=16, session=None,
         "weights (MiB)": r.get("weight_mb"),
         "ms / token": r.get("ms_per_token"),
         "max |logit - fp32|": None if "max_logit_diff" not in r else f"{r['max_logit_diff']:.3g}",
-        "same greedy tokens as fp32": None if "same_greedy" not in r else ("✅" if r["same_greedy"] else "❌"),
+        "same greedy tokens as fp32": None if "same_greedy" not in r else ("✓" if r["same_greedy"] else "✗"),
         "greedy text": loaded.tokenizer.decode(r["greedy_ids"]) if "greedy_ids" in r else r.get("error"),
     } for r in shown])
     note = msg("cpu_half", lang) if device == "cpu" else ""
@@ -127,7 +129,7 @@ def build_tab(session: gr.State, T) -> None:
                 device = gr.Radio(devices, value=devices[0], label=T("prec_device"))
             with gr.Row():
                 prompt = gr.Textbox(PRESET_PROMPT, label=T("prec_prompt"), elem_id="prec-prompt")
-                tokens = gr.Slider(1, MAX_TOKENS, value=16, step=1, label=T("prec_tokens"))
+                tokens = Slider(1, MAX_TOKENS, value=16, step=1, label=T("prec_tokens"))
             run = gr.Button(T("prec_run"), variant="primary", elem_id="prec-run")
         with gr.Column(scale=2):
             gr.Code(CODE, language="python", label=T("code_label"), interactive=False)
@@ -138,5 +140,5 @@ def build_tab(session: gr.State, T) -> None:
     gr.Markdown("#### " + T("prec_finfo"))
     gr.Dataframe(finfo_frame(), interactive=False, elem_id="prec-finfo")
     gr.Markdown("#### " + T("prec_demos"))
-    gr.Dataframe(demos_frame(), interactive=False, wrap=True, elem_id="prec-demos")
-    return facts
+    demos = gr.Dataframe(demos_frame(), interactive=False, wrap=True, elem_id="prec-demos")
+    return facts, demos

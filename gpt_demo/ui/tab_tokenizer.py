@@ -12,7 +12,7 @@ import gradio as gr
 from ..tokenizer import MIN_VOCAB_SIZE
 from ..walkthrough import MAX_TOKENIZE_CHARS, MAX_TRAIN_CHARS, MAX_TRAIN_VOCAB, token_report, train_small_tokenizer
 from .i18n import lang_of, msg
-from .state import UserError, as_int, check_text, get_base, handler, new_session, warn
+from .state import Slider, UserError, as_int, check_text, get_base, handler, new_session, warn
 
 PRESETS = [
     "나는 맛있는 음식을 좋아합니다. I like delicious food.",
@@ -81,12 +81,12 @@ def chips_html(report: dict) -> str:
             f'<span style="font-size:0.75em;opacity:0.8">{p["id"]}</span></span>'
         )
     if not chips:
-        return "<div class='tok-chips'>(0 tokens)</div>"
-    return "<div class='tok-chips' style='line-height:1.2'>" + "".join(chips) + "</div>"
+        return "<div class='tok-chips' style='padding-top:1.6em'>(0 tokens)</div>"
+    return "<div class='tok-chips' style='line-height:1.2;padding-top:1.6em'>" + "".join(chips) + "</div>"
 
 
 def _mark(ok: bool) -> str:
-    return "✅" if ok else "❌"
+    return "✓" if ok else "✗"
 
 
 def stats_markdown(report: dict, lang: str) -> str:
@@ -146,7 +146,8 @@ def build_tab(session: gr.State, T) -> None:
             gr.Code(CODE, language="python", label=T("code_label"), interactive=False)
     chips = gr.HTML(label=T("tok_chips"), show_label=True, container=True, elem_id="tok-chips", js_on_load=None)
     stats = gr.Markdown(elem_id="tok-stats")
-    report = gr.JSON(label=T("json_label"), open=False)
+    with gr.Accordion(T("json_label"), open=False):
+        report = gr.JSON(show_label=False)
     run.click(tokenize, [text, session], [chips, stats, report], api_name="tokenize")
     text.submit(tokenize, [text, session], [chips, stats, report], api_visibility="private")
 
@@ -154,7 +155,7 @@ def build_tab(session: gr.State, T) -> None:
     with gr.Row():
         train_text = gr.Textbox(default_training_text(), label=T("tok_train_text"), lines=6, max_lines=10)
         with gr.Column():
-            vocab = gr.Slider(MIN_VOCAB_SIZE, 2000, value=400, step=10, label=T("tok_vocab"))
+            vocab = Slider(MIN_VOCAB_SIZE, 2000, value=400, step=10, label=T("tok_vocab"))
             algo = gr.Radio(["bpe", "unigram"], value="bpe", label=T("tok_model_type"))
             train = gr.Button(T("tok_train_run"), elem_id="tok-train")
     with gr.Row():
