@@ -657,6 +657,8 @@ DRINKS = parse_words("""
 사과 주스 | apple juice | mass
 """)
 
+WARM_DRINKS = [d for d in DRINKS if d.ko in ("우유", "코코아", "보리차", "녹차", "유자차", "두유")]
+
 # Fruit that comes by the bagful (no watermelons in a paper bag).
 BAG_FRUITS = [f for f in FRUITS if f.ko not in ("수박", "망고", "레몬", "참외")]
 
@@ -1154,6 +1156,8 @@ POOLS: dict[str, list[W]] = {
     "lost_item": LOST_ITEMS,
     "gift": GIFTS,
     "fruit": FRUITS,
+    "warm_drink": WARM_DRINKS,
+    "game_time": [t for t in SCHOOL_TIMES if t.ko in ("점심시간에", "체육 시간에", "수업이 끝난 뒤에", "금요일 오후에")],
     "wearable": WEARABLES,
     "landmark": LANDMARKS,
     "direction": DIRECTIONS,

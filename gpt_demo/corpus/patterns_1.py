@@ -57,7 +57,7 @@ PATTERNS = [
     ),
     Pattern(
         "rainy_day",
-        {"day": "day", "rainy": "rainy", "friend": "name", "place": "play_place", "bored": "bored", "fam": "fam", "act": "indoor_act", "drink": "drink", "joy": "joy"},
+        {"day": "day", "rainy": "rainy", "friend": "name", "place": "play_place", "bored": "bored", "fam": "fam", "act": "indoor_act", "drink": "warm_drink", "joy": "joy"},
         ko=[
             S("{day} {rainy}.", "{day} 아침부터 하늘이 잔뜩 흐리더니 비가 내리기 시작했다."),
             S("{hero/은} {friend/와} {place}에서 놀기로 약속했었다.", p=0.7),

@@ -85,7 +85,7 @@ PATTERNS = [
     ),
     Pattern(
         "sports_game",
-        {"time": "school_time", "sport": "sport", "friend": "name", "nervous": "nervous", "joy": "glad"},
+        {"time": "game_time", "sport": "sport", "friend": "name", "nervous": "nervous", "joy": "glad"},
         ko=[
             S("{time} {hero}네 반은 옆 반과 {sport} 시합을 했다."),
             S("시합 전에 {hero/은} 조금 {nervous.pst}다.", "{hero/은} 시합을 앞두고 가슴이 두근두근했다."),
