@@ -28,7 +28,7 @@ def main():
                 if line.strip() and not line.startswith(("#!", "set ", "cd "))]
     hardware = (f"{platform.processor() or platform.machine()}, {torch.get_num_threads()} CPU threads, "
                 f"torch {torch.__version__}, fp32 (no GPU)")
-    data = ("`python -m gpt_demo corpus`: 12 MB of generated Korean and English stories, dialogues and concept "
+    data = ("`python -m gpt_demo corpus`: 24 MB of generated Korean and English stories, dialogues and concept "
             "explanations (seed 1234); validation 0.5 MB from seed 99991. No third-party text.")
     card = model_card(model, "gpt-demo-ko-en-tiny", read_metrics(run), commands, data, hardware, PROMPTS)
     (model / "README.md").write_text(card, encoding="utf-8")

@@ -41,3 +41,29 @@ def test_bad_input_gives_one_clear_line_and_non_zero_exit(args, message, capsys)
     assert code != 0
     assert message in err
     assert "Traceback" not in err
+
+
+def test_tokenizer_and_training_bad_input_write_nothing(tmp_path, capsys):
+    from gpt_demo.cli import main
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("   \n\n", encoding="utf-8")
+    small = tmp_path / "small.txt"
+    small.write_text("가나다 abc\n" * 20, encoding="utf-8")
+    out = tmp_path / "tok"
+    cases = [
+        (["train-tokenizer", "--input", str(empty), "--out", str(out)], "empty"),
+        (["train-tokenizer", "--input", str(tmp_path / "missing.txt"), "--out", str(out)], "missing.txt"),
+        (["train-tokenizer", "--input", str(small), "--out", str(out), "--vocab-size", "5000"], "too large"),
+        (["train-tokenizer", "--input", str(small), "--out", str(out), "--vocab-size", "10"], "vocab_size"),
+        (["train", "--train-file", str(small), "--out-dir", str(tmp_path / "run"), "--resume", str(tmp_path)],
+         "not a training checkpoint"),
+        (["corpus", "--out", str(tmp_path / "c"), "--seed", "1", "--val-seed", "1"], "must differ"),
+    ]
+    for args, message in cases:
+        code = main(args)
+        err = capsys.readouterr().err
+        assert code == 2, args
+        assert message in err, (args, err)
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert not out.exists() and not (tmp_path / "run").exists() and not (tmp_path / "c").exists()
