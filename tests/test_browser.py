@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -72,7 +73,21 @@ class Page:
         self.context.close()
 
 
-def test_every_tab_in_korean(browser, launched_app):  # noqa: F811 (the fixture imported above)
+def slow_generation(monkeypatch, seconds_per_token: float = 0.05) -> None:
+    """The tiny model writes 100 tokens before a click lands; slow it down so that Stop has something to stop."""
+    from gpt_demo.ui import tab_generate
+
+    fast = tab_generate.generate_trace
+
+    def slow(*args, **kwargs):
+        for rec in fast(*args, **kwargs):
+            time.sleep(seconds_per_token)
+            yield rec
+
+    monkeypatch.setattr(tab_generate, "generate_trace", slow)
+
+
+def test_every_tab_in_korean(browser, launched_app, monkeypatch):  # noqa: F811 (the fixture imported above)
     _, url = launched_app
     p = Page(browser, url, "ko-KR")
     page = p.page
@@ -106,7 +121,18 @@ def test_every_tab_in_korean(browser, launched_app):  # noqa: F811 (the fixture 
         page.locator("#gen-chart img[src^='data:image']").wait_for(state="visible")
         p.see("nucleus", "#gen-caption")
         assert page.locator("#gen-tokens .gen-tok").count() > 0
-        assert page.locator("#gen-stop").is_visible()
+        # the stop button ends a long generation early: wait until this run is past the previous 40 tokens
+        slow_generation(monkeypatch)
+        max_new = page.locator("#gen-max-new input[type='number']")
+        max_new.fill("100")  # the tiny test model's context is 128 tokens
+        max_new.press("Enter")
+        page.locator("#gen-run").click()
+        page.locator("#gen-status").get_by_text(re.compile(r"^(4[1-9]|[5-8]\d)개 토큰 생성")).wait_for()
+        page.locator("#gen-stop").click()
+        page.wait_for_timeout(1000)
+        stopped_at = int(re.search(r"(\d+)개", page.locator("#gen-status").inner_text()).group(1))
+        page.wait_for_timeout(1000)
+        assert stopped_at == int(re.search(r"(\d+)개", page.locator("#gen-status").inner_text()).group(1)) < 100
         page.locator("#gen-compare").click()
         page.locator("#gen-compare-table").get_by_text("0.95").filter(visible=True).first.wait_for(state="visible")
         p.shot("3-generation")

@@ -366,3 +366,22 @@ def test_messages_are_translated_and_braces_free():
     assert keys <= set(i18n.MESSAGES), keys - set(i18n.MESSAGES)
     texts = " ".join(i18n.UI["en"].values())
     assert "higher top_p keeps more candidates" in texts and "not compression" in texts
+
+
+# --- the real bundled checkpoint, when it is there (CI passes without it) -------------------------------
+BUNDLED = Path(__file__).resolve().parent.parent / "checkpoints"
+
+
+@pytest.mark.skipif(not (BUNDLED / DEFAULT_NAME / "config.json").is_file(),
+                    reason="the bundled checkpoint checkpoints/gpt-demo-ko-en-tiny is not there (yet)")
+def test_bundled_checkpoint_through_the_handlers(monkeypatch):
+    import gpt_demo.checkpoints as checkpoints
+
+    monkeypatch.setattr(checkpoints, "CHECKPOINTS_DIR", BUNDLED.resolve())
+    session = new_session()
+    _, stats, report = tab_tokenizer.tokenize("나는 맛있는 음식을 좋아합니다.", session)
+    assert report["roundtrip_ok"] and report["n_tokens"] < report["n_chars"]  # a trained vocabulary merges pieces
+    *_, summary = tab_masking.pad_and_mask(PRESET, "left", 0, 0, 0, 0, session)
+    assert summary["pad_id"] == 3 and summary["proof"]["with_mask"] < 1e-3 < summary["proof"]["without_mask"]
+    final = list(tab_generate.generate("나는", 20, 0.8, 0, 0.95, 0, session))[-1]
+    assert final[0].startswith("나는") and len(final[3]) >= 1

@@ -73,7 +73,8 @@ def mask_figure(tokens: list[str], causal, allowed, bias, title_suffix: str = ""
     """Three T×T panels for one sentence: the causal mask, causal AND padding, and the additive bias."""
     T = len(tokens)
     side = max(2.6, min(5.0, 0.28 * T + 1.2))
-    fig = _figure(3 * side + 0.6, side + 0.6)
+    fig = _figure(3 * side + 0.6, side + 0.9)
+    fig.suptitle(f"T = {T}" + title_suffix, fontsize=10)  # keeps the panel titles clear of the component label
     axes = fig.subplots(1, 3)
     binary = ListedColormap(["#f1f1f1", "#2f6fdf"])
     panels = [
@@ -100,7 +101,8 @@ def attention_figure(weights, tokens: list[str], title: str) -> Figure:
     """One head's attention weights (T×T); NaN rows (pad queries) are left blank."""
     T = len(tokens)
     side = max(3.2, min(7.0, 0.35 * T + 1.5))
-    fig = _figure(side + 1.2, side)
+    fig = _figure(side + 1.2, side + 0.3)
+    fig.suptitle(" ", fontsize=10)  # room for the component label above the plot
     ax = fig.subplots()
     data = weights.numpy()
     image = ax.imshow(data, cmap="viridis", vmin=0, vmax=1, origin="upper")

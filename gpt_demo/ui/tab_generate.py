@@ -122,7 +122,7 @@ def generate(prompt, max_new_tokens=40, temperature=0.8, top_k=0, top_p=0.95, se
         steps.append(rec)
         text += rec["text"]
         status = _status(len(steps), rec["eos"], False, temperature, top_k, top_p, seed, lang)
-        yield (text, tokens_html(steps, prompt), status, steps,
+        yield (text, tokens_html(steps, prompt), status, list(steps),  # a copy: the State must not see later steps
                gr.update(maximum=max(len(steps) - 1, 1), value=len(steps) - 1), gr.skip(), gr.skip())
     last = steps[-1]
     # The final text is decode(all new ids): the streamed pieces hold back unfinished characters, and a run of
@@ -158,6 +158,14 @@ def show_step(steps, step, request: gr.Request = None):
     return nucleus_figure(rec["view"]), _caption(rec, lang_of(request))
 
 
+@handler
+def show_last_step(steps, request: gr.Request = None):
+    """Helper event after Stop: the chart of the last step that was generated before the stop."""
+    if not steps:
+        return gr.skip(), gr.skip()
+    return show_step(steps, len(steps) - 1, request)
+
+
 @gpu
 @handler
 def side_by_side(prompt, values, seed=0, max_new_tokens=30, temperature=1.0, session=None,
@@ -189,7 +197,7 @@ def build_tab(session: gr.State, T) -> None:
         with gr.Column(scale=3):
             prompt = gr.Textbox(PRESET_PROMPT, label=T("gen_prompt"), lines=2, elem_id="gen-prompt")
             with gr.Row():
-                max_new = Slider(1, 200, value=40, step=1, label=T("gen_max_new"))
+                max_new = Slider(1, 200, value=40, step=1, label=T("gen_max_new"), elem_id="gen-max-new")
                 temperature = Slider(0, 2, value=0.8, step=0.05, label=T("gen_temperature"))
             with gr.Row():
                 top_k = Slider(0, 100, value=0, step=1, label=T("gen_top_k"))
@@ -212,7 +220,8 @@ def build_tab(session: gr.State, T) -> None:
     event = run.click(generate, [prompt, max_new, temperature, top_k, top_p, seed, session],
                       [output, tokens, status, steps, step, chart, caption], api_name="generate",
                       concurrency_limit=4, concurrency_id="model")
-    stop.click(None, None, None, cancels=[event], api_visibility="private")
+    stop.click(None, None, None, cancels=[event], api_visibility="private").then(
+        show_last_step, [steps], [chart, caption], api_visibility="private")
     step.input(show_step, [steps, step], [chart, caption], api_visibility="private", trigger_mode="always_last")
     nxt.click(next_token_distribution, [prompt, temperature, top_k, top_p, session], [chart, caption, view_json],
               api_name="next_token_distribution", concurrency_limit=4, concurrency_id="model")

@@ -181,7 +181,7 @@ def build_tab(session: gr.State, T) -> None:
                                 label=T("pad_side"), elem_id="pad-side")
                 max_length = gr.Number(0, precision=0, label=T("pad_maxlen"))
             with gr.Row():
-                sentence = Slider(0, 1, value=1, step=1, label=T("pad_sentence"))
+                sentence = Slider(0, 1, value=0, step=1, label=T("pad_sentence"))
                 layer = Slider(0, 3, value=0, step=1, label=T("pad_layer"))
                 head = Slider(0, 3, value=0, step=1, label=T("pad_head"))
             run = gr.Button(T("pad_run"), variant="primary", elem_id="pad-run")
