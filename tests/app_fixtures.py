@@ -2,7 +2,7 @@
 bundled checkpoint, plus LoRA adapters (one for it, one for another base). Built once per test session.
 
 ``tiny_checkpoints`` points ``GPT_DEMO_CHECKPOINTS`` (and ``gpt_demo.checkpoints.CHECKPOINTS_DIR``) at a temporary
-folder holding:
+folder (built once per session, installed per test module) holding:
 
 - ``gpt-demo-ko-en-tiny``: the default name, so the app finds it without the real bundled checkpoint;
 - ``gpt-demo-ko-en-tiny-lora-test``: an adapter with non-zero B for it;
@@ -80,11 +80,18 @@ def build_checkpoints(root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def tiny_checkpoints(tmp_path_factory):
-    """The folder of tiny checkpoints, installed as the app's checkpoints folder for the whole session."""
+def tiny_checkpoints_folder(tmp_path_factory) -> Path:
+    """The tiny checkpoints, built once per test session."""
+    return build_checkpoints(tmp_path_factory.mktemp("app-checkpoints"))
+
+
+@pytest.fixture(scope="module")
+def tiny_checkpoints(tiny_checkpoints_folder):
+    """The tiny checkpoints installed as the app's checkpoints folder, for one test module (then put back, so
+    other modules see the real setting)."""
     import gpt_demo.checkpoints as checkpoints
 
-    root = build_checkpoints(tmp_path_factory.mktemp("app-checkpoints"))
+    root = tiny_checkpoints_folder
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("GPT_DEMO_CHECKPOINTS", str(root))
         mp.setattr(checkpoints, "CHECKPOINTS_DIR", root.resolve())
@@ -102,9 +109,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def launched_app(tiny_checkpoints):
-    """(demo, url) of the app served on a free local port; closed after the session."""
+    """(demo, url) of the app served on a free local port; closed after the module."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     from gpt_demo.ui import build_demo

@@ -26,6 +26,7 @@ from tests.app_fixtures import (  # noqa: E402,F401
     OTHER_ADAPTER,
     launched_app,
     tiny_checkpoints,
+    tiny_checkpoints_folder,
 )
 
 PRESET = "나는 공부를 합니다.\n나는 맛있는 음식을 좋아합니다."
@@ -189,11 +190,11 @@ def test_one_learners_adapter_does_not_change_another_learners_model(url):
     text_b = stream(b, "나는", 8, 0, 0, 1.0, 0)[1][0]
     assert text_b == library_text("나는", 8, 0.0, 0, 1.0, 0)  # b still has the plain base
     base = state.get_base(DEFAULT_NAME)
-    adapted = lora.load_adapter(base.model, tiny_checkpoints_folder() / ADAPTER_NAME, copy_base=True)
+    adapted = lora.load_adapter(base.model, checkpoints_dir() / ADAPTER_NAME, copy_base=True)
     assert text_a == library_text("나는", 8, 0.0, 0, 1.0, 0, model=adapted) != text_b
 
 
-def tiny_checkpoints_folder():
+def checkpoints_dir():
     import gpt_demo.checkpoints as checkpoints
 
     return checkpoints._checkpoints_dir()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.app_fixtures import ADAPTER_NAME, launched_app, tiny_checkpoints  # noqa: F401
+from tests.app_fixtures import ADAPTER_NAME, launched_app, tiny_checkpoints, tiny_checkpoints_folder  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -17,7 +17,14 @@ import torch
 from gpt_demo import masking, sampling
 from gpt_demo.ui import i18n, state, tab_checkpoints, tab_generate, tab_masking, tab_precision, tab_tokenizer
 from gpt_demo.ui.state import Session, new_session
-from tests.app_fixtures import ADAPTER_NAME, CONTEXT, DEFAULT_NAME, OTHER_ADAPTER, tiny_checkpoints  # noqa: F401
+from tests.app_fixtures import (  # noqa: F401
+    ADAPTER_NAME,
+    CONTEXT,
+    DEFAULT_NAME,
+    OTHER_ADAPTER,
+    tiny_checkpoints,
+    tiny_checkpoints_folder,
+)
 
 pytestmark = pytest.mark.usefixtures("tiny_checkpoints")
 
