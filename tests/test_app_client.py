@@ -91,7 +91,7 @@ def test_every_endpoint(client):
     assert view["nucleus_size"] == len(sampling.nucleus(probs.softmax(-1), 0.9))
 
     summary, config, card, label = client.predict(DEFAULT_NAME, api_name="/load_checkpoint")
-    assert '"gpt_demo"' in config and label == DEFAULT_NAME
+    assert '"gpt_demo"' in config and label == f"This session's model: **{DEFAULT_NAME}**"
 
     base_answer, adapted_answer, params, label = client.predict(ADAPTER_NAME, "top-p?", api_name="/apply_adapter")
     assert base_answer != adapted_answer and "trainable under LoRA" in params and ADAPTER_NAME in label

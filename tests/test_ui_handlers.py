@@ -247,7 +247,7 @@ def test_generate_bad_inputs(session, capsys):
 def test_load_checkpoint_and_refused_names(session):
     new, summary, config, card, label = tab_checkpoints.load_checkpoint(DEFAULT_NAME, session)
     assert new == Session(DEFAULT_NAME) and "parameters" in summary and '"gpt_demo"' in config
-    assert "tiny random test model" in card and label == DEFAULT_NAME
+    assert "tiny random test model" in card and label == f"This session's model: **{DEFAULT_NAME}**"
     for name, needle in [("../../etc", "refused"), ("/etc", "refused"), ("no-such-model", "no checkpoint"),
                          ("", "refused")]:
         with pytest.raises(gr.Error) as e:
@@ -256,6 +256,9 @@ def test_load_checkpoint_and_refused_names(session):
     with pytest.raises(gr.Error) as e:
         tab_checkpoints.load_checkpoint("no-such-model", session)
     assert DEFAULT_NAME in error_text(e)  # lists what is available
+    with pytest.raises(gr.Error) as e:  # error toasts are HTML: what the learner typed is escaped
+        tab_checkpoints.load_checkpoint("<img src=x onerror=alert(1)>", session)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in error_text(e) and "<img" not in error_text(e)
 
 
 def test_apply_and_merge_adapter_never_touch_the_shared_base(session, base):

@@ -49,8 +49,9 @@ def _on_page_load(session, request: gr.Request = None):
         models, adapters = available_checkpoints("model"), available_checkpoints("adapter")
     except OSError:
         models, adapters = [], []
+    lang = lang_of(request)
     return (gr.update(choices=models, value=session.checkpoint), gr.update(choices=adapters, value=None),
-            session.describe(), tab_precision.facts_markdown(), tab_precision.demos_frame(lang_of(request)))
+            session.label(lang), tab_precision.facts_markdown(), tab_precision.demos_frame(lang))
 
 
 def build_demo(checkpoint: str | None = None) -> gr.Blocks:

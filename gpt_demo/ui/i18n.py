@@ -47,7 +47,6 @@ _add("app_intro",
      "Run a small Korean and English GPT and watch tokenization, padding and masks, top-p generation, checkpoints "
      "and LoRA, and precision at work. Every result is computed now by the `gpt_demo` library, nothing is canned.")
 _add("code_label", "실행되는 코드", "The code that runs")
-_add("session_label", "지금 이 세션의 모델", "This session's model")
 _add("json_label", "결과 (JSON)", "Result (JSON)")
 
 # --- tab 1: tokenizer ----------------------------------------------------------------------------------------
@@ -333,6 +332,7 @@ MESSAGES: dict[str, dict[str, str]] = {
                      "기본 모델({base:,}개)과 같습니다.",
                "en": "Merged: max abs diff of the logits, merged vs unmerged = **{diff:.2e}**. The merged model has "
                      "{params:,} parameters, the same as the base model ({base:,})."},
+    "session": {"ko": "지금 이 세션의 모델: **{name}**", "en": "This session's model: **{name}**"},
     "no_card": {"ko": "(모델 카드가 없습니다)", "en": "(no model card)"},
 }
 

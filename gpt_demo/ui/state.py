@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import functools
+import html
 import inspect
 import logging
 import os
@@ -63,6 +64,10 @@ class Session:
     adapter: str | None = None
     merged: bool = False
 
+    def label(self, lang: str = "en") -> str:
+        """"This session's model: **name**" in ``lang`` (markdown, names escaped)."""
+        return msg("session", lang, name=html.escape(self.describe()))
+
     def describe(self) -> str:
         parts = [self.checkpoint]
         if self.adapter:
@@ -98,7 +103,9 @@ class UserError(Exception):
         self.values = values
 
     def text(self, lang: str) -> str:
-        values = {k: (msg(v.key, lang) if isinstance(v, Word) else v) for k, v in self.values.items()}
+        # User-typed values are escaped: gradio renders error toasts as HTML.
+        values = {k: (msg(v.key, lang) if isinstance(v, Word) else html.escape(v) if isinstance(v, str) else v)
+                  for k, v in self.values.items()}
         return msg(self.key, lang, **values)
 
 
@@ -117,7 +124,7 @@ def to_gr_error(err: BaseException, lang: str) -> gr.Error:
         return gr.Error(err.text(lang), title=msg("title_error", lang), print_exception=False)
     if isinstance(err, (ValueError, FileNotFoundError)):
         detail = str(err).splitlines()[0] if str(err) else type(err).__name__
-        return gr.Error(msg("value", lang, detail=detail[:500]), title=msg("title_error", lang),
+        return gr.Error(msg("value", lang, detail=html.escape(detail[:500])), title=msg("title_error", lang),
                         print_exception=False)
     log.exception("unexpected error in a handler", exc_info=err)
     return gr.Error(msg("internal", lang, kind=type(err).__name__), title=msg("title_internal", lang),

@@ -87,7 +87,7 @@ def load_checkpoint(name, session=None, request: gr.Request = None):
                  f"{sum(p.numel() * p.element_size() for p in model.parameters()) / 2**20:.2f} MiB")
     config = _folder_text(loaded.folder, "config.json") or "{}"
     card = _folder_text(loaded.folder, "README.md") or msg("no_card", lang)
-    return session, summary, config, card, session.describe()
+    return session, summary, config, card, session.label(lang)
 
 
 def _answer(model, tokenizer, question: str) -> str:
@@ -110,7 +110,7 @@ def apply_adapter(adapter, question, session=None, request: gr.Request = None):
     params = msg("params", lang, total=total + lora_params, trainable=lora_params,
                  pct=100.0 * lora_params / max(total + lora_params, 1))
     return (session, _answer(base.model, base.tokenizer, question), _answer(model, base.tokenizer, question),
-            params, session.describe())
+            params, session.label(lang))
 
 
 @gpu
@@ -128,7 +128,7 @@ def merge_adapter(question, session=None, request: gr.Request = None):
     base_total, _ = _count(base.model)
     merged_total, leftover = _count(merged)
     result = msg("merged", lang, diff=diff, params=merged_total + leftover, base=base_total)
-    return session, _answer(merged, base.tokenizer, question), result, session.describe()
+    return session, _answer(merged, base.tokenizer, question), result, session.label(lang)
 
 
 def build_tab(session: gr.State, session_label: gr.Markdown, T) -> None:

@@ -139,7 +139,7 @@ def build_tab(session: gr.State, T) -> None:
     gr.Markdown(T("tok_explain"))
     with gr.Row():
         with gr.Column(scale=3):
-            text = gr.Textbox(PRESETS[0], label=T("tok_text"), lines=3, max_lines=12, elem_id="tok-text")
+            text = gr.Textbox(PRESETS[0] + " 뷁!", label=T("tok_text"), lines=3, max_lines=12, elem_id="tok-text")
             gr.Examples([[p] for p in PRESETS], inputs=[text])
             run = gr.Button(T("tok_run"), variant="primary", elem_id="tok-run")
         with gr.Column(scale=2):
