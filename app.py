@@ -2,7 +2,8 @@
 
 Flags: ``--host`` (default 127.0.0.1; 0.0.0.0 to serve a network), ``--port`` (7860), ``--share`` (a temporary
 public gradio.live link), ``--checkpoint`` (the checkpoint new sessions start with: a name inside the checkpoints
-folder, or a checkpoint folder, whose parent then becomes the checkpoints folder).
+folder, or a checkpoint folder, whose parent then becomes the checkpoints folder), ``--allow-hub`` (learners may
+download Hugging Face Hub repos by id; off by default).
 
 Nothing is downloaded or loaded at start-up; models load on first use. ``demo`` is the gr.Blocks app, for
 ``gradio app.py`` (reload mode) and for tests.
@@ -28,6 +29,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--share", action="store_true", help="also create a temporary public gradio.live link")
     p.add_argument("--checkpoint", default=None,
                    help="checkpoint new sessions start with: a name in the checkpoints folder, or a folder")
+    p.add_argument("--allow-hub", action="store_true",
+                   help="let learners download Hugging Face Hub repos (off by default: on a shared server anyone "
+                        "could make it download any repo)")
     return p.parse_args(argv)
 
 
@@ -51,6 +55,8 @@ def use_checkpoint(value: str | None) -> str | None:
 if __name__ == "__main__":
     args = parse_args()
     start_name = use_checkpoint(args.checkpoint)
+    if args.allow_hub:
+        os.environ["GPT_DEMO_ALLOW_HUB"] = "1"
     from gpt_demo.ui import build_demo
 
     demo = build_demo(checkpoint=start_name)

@@ -395,3 +395,45 @@ def test_bundled_checkpoint_through_the_handlers(monkeypatch):
     assert summary["pad_id"] == 3 and summary["proof"]["with_mask"] < 1e-3 < summary["proof"]["without_mask"]
     final = list(tab_generate.generate("나는", 20, 0.8, 0, 0.95, 0, session))[-1]
     assert final[0].startswith("나는") and len(final[3]) >= 1
+
+
+# --- Hub downloads (off by default), against the fake Hub on 127.0.0.1 ------------------------------------
+@pytest.fixture
+def fake_hub(tiny_checkpoints, tmp_path, monkeypatch):  # noqa: F811 (the fixture imported above)
+    from huggingface_hub import constants
+
+    from tests.fake_hub import FakeHub
+
+    with FakeHub() as server:
+        server.add_folder("learner/tiny-gpt", tiny_checkpoints / DEFAULT_NAME)
+        cache = tmp_path / "hf-home" / "hub"
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+        monkeypatch.setenv("HF_HUB_CACHE", str(cache))
+        monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+        monkeypatch.setattr(constants, "ENDPOINT", server.url)
+        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
+                            server.url + "/{repo_id}/resolve/{revision}/{filename}")
+        monkeypatch.setattr(constants, "HF_HUB_CACHE", str(cache))
+        monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+        monkeypatch.setattr(constants, "HF_HUB_DISABLE_TELEMETRY", True)
+        monkeypatch.setattr(constants, "HF_HUB_DISABLE_XET", True)
+        monkeypatch.setattr(state, "_hub_folders", {})
+        yield server
+
+
+def test_hub_download_is_opt_in_and_checked(fake_hub, monkeypatch, session):
+    monkeypatch.delenv("GPT_DEMO_ALLOW_HUB", raising=False)
+    with pytest.raises(gr.Error) as e:
+        tab_checkpoints.download_checkpoint("learner/tiny-gpt", session)
+    assert "--allow-hub" in error_text(e)
+    monkeypatch.setenv("GPT_DEMO_ALLOW_HUB", "1")
+    new, summary, config, _, label = tab_checkpoints.download_checkpoint("learner/tiny-gpt", session)
+    assert new.checkpoint == "hub:learner/tiny-gpt" and "hub:learner/tiny-gpt" in label and '"gpt_demo"' in config
+    _, _, report = tab_tokenizer.tokenize("나는 공부를 합니다.", new)  # the downloaded model serves the session
+    local = state.get_base(DEFAULT_NAME).tokenizer
+    assert report["ids"] == local.encode("나는 공부를 합니다.", add_special_tokens=False)
+    for repo, needle in [("../../etc", "owner/name"), ("learner/missing", "no repo"), ("", "owner/name")]:
+        with pytest.raises(gr.Error) as e:
+            tab_checkpoints.download_checkpoint(repo, session)
+        assert needle in error_text(e), (repo, error_text(e))

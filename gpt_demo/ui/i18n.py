@@ -171,6 +171,9 @@ _add("ckpt_explain",
 _add("ckpt_choice", "체크포인트", "Checkpoint")
 _add("ckpt_load", "불러오기", "Load")
 _add("ckpt_refresh", "목록 새로고침", "Refresh list")
+_add("ckpt_hub", "Hugging Face Hub 저장소 (owner/name)", "Hugging Face Hub repo (owner/name)")
+_add("ckpt_hub_off", "꺼져 있음: python app.py --allow-hub 로 켭니다", "Off: turn it on with python app.py --allow-hub")
+_add("ckpt_download", "받아서 불러오기", "Download and load")
 _add("ckpt_config", "config.json", "config.json")
 _add("ckpt_card", "모델 카드 (README.md)", "Model card (README.md)")
 _add("ckpt_info", "파라미터와 파일", "Parameters and files")
@@ -267,6 +270,15 @@ MESSAGES: dict[str, dict[str, str]] = {
                                   "checkpoints folder are accepted, with no `/` or `..`."},
     "bad_checkpoint": {"ko": "체크포인트 `{name}`을(를) 불러올 수 없습니다: {detail}",
                        "en": "Cannot load checkpoint `{name}`: {detail}"},
+    "hub_disabled": {"ko": "Hub 다운로드가 꺼져 있습니다. 서버를 `python app.py --allow-hub`(또는 GPT_DEMO_ALLOW_HUB=1)로 시작하면 켜집니다.",
+                     "en": "Hub downloads are off. Start the server with `python app.py --allow-hub` (or "
+                           "GPT_DEMO_ALLOW_HUB=1) to turn them on."},
+    "bad_repo_id": {"ko": "Hub 저장소 이름 `{repo}`은(는) 받을 수 없습니다: `owner/name` 형식이어야 합니다.",
+                    "en": "The Hub repo id `{repo}` is refused: it must look like `owner/name`."},
+    "hub_not_found": {"ko": "Hub에 `{repo}` 저장소가 없습니다 (이름을 확인하세요. 비공개 저장소는 로그인이 필요합니다).",
+                      "en": "There is no repo `{repo}` on the Hub (check the spelling; private repos need a login)."},
+    "hub_unavailable": {"ko": "Hub에서 `{repo}`을(를) 받을 수 없습니다: {detail}",
+                        "en": "Cannot download `{repo}` from the Hub: {detail}"},
     "none_available": {"ko": "없음", "en": "none"},
     "dtype_unsupported": {"ko": "{dtype}은(는) 이 장치({device})에서 실행할 수 없습니다: {reason}",
                           "en": "{dtype} cannot run on this device ({device}): {reason}"},

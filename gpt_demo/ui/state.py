@@ -266,12 +266,53 @@ def available_checkpoints(kind: str = "model") -> list[str]:
     return [c["name"] for c in list_checkpoints() if c["kind"] == kind]
 
 
+HUB_PREFIX = "hub:"  # a session's checkpoint "hub:owner/name" is a Hub repo, downloaded once
+_hub_folders: dict[str, Path] = {}
+_hub_lock = threading.Lock()
+
+
+def hub_enabled() -> bool:
+    """Hub downloads are off unless GPT_DEMO_ALLOW_HUB=1 (``python app.py --allow-hub``): on a shared server
+    every visitor could otherwise make it download any repo."""
+    return os.environ.get("GPT_DEMO_ALLOW_HUB", "").strip().lower() in ("1", "true", "yes")
+
+
+def hub_folder(repo_id: str) -> Path:
+    """The local snapshot of Hub repo ``repo_id`` (``checkpoints.download``, once per server); UserError otherwise."""
+    from .. import checkpoints
+
+    if not hub_enabled():
+        raise UserError("hub_disabled")
+    repo_id = repo_id.strip()
+    try:
+        checkpoints.validate_repo_id(repo_id)
+    except ValueError:
+        raise UserError("bad_repo_id", repo=repo_id) from None
+    with _hub_lock:
+        if repo_id in _hub_folders:
+            return _hub_folders[repo_id]
+    try:
+        folder = Path(checkpoints.download(repo_id))
+    except checkpoints.HubUnavailableError as e:
+        raise UserError("hub_unavailable", repo=repo_id, detail=str(e).splitlines()[0][:300]) from None
+    except FileNotFoundError:
+        raise UserError("hub_not_found", repo=repo_id) from None
+    except (ValueError, OSError) as e:
+        raise UserError("bad_checkpoint", name=repo_id, detail=str(e).splitlines()[0][:300]) from None
+    with _hub_lock:
+        _hub_folders[repo_id] = folder
+    return folder
+
+
 def checkpoint_folder(name) -> Path:
-    """The folder of checkpoint ``name`` inside the checkpoints folder; UserError for anything else."""
+    """The folder of checkpoint ``name``: a folder inside the checkpoints folder, or (``hub:owner/name``, when
+    enabled) a downloaded Hub repo; UserError for anything else."""
     from .. import checkpoints
 
     if not isinstance(name, str) or not name.strip():
         raise UserError("bad_checkpoint_name", name=name)
+    if name.strip().startswith(HUB_PREFIX):
+        return hub_folder(name.strip()[len(HUB_PREFIX):])
     try:
         return checkpoints.resolve_checkpoint(name.strip())
     except ValueError:
@@ -289,6 +330,8 @@ def _load_base(folder: Path, device, dtype):
         model, tokenizer = checkpoints.load(Path(folder), device=device, dtype=dtype)
     except (ValueError, FileNotFoundError, OSError) as e:
         raise UserError("bad_checkpoint", name=folder.name, detail=str(e).splitlines()[0][:300]) from None
+    except RuntimeError as e:  # e.g. the weights do not fit this device
+        raise UserError("bad_checkpoint", name=folder.name, detail=str(e).splitlines()[0][:300]) from None
     model.eval()
     model.requires_grad_(False)  # shared and read-only: nobody trains the cached model
     return model, tokenizer
@@ -300,7 +343,8 @@ def get_base(name: str) -> Loaded:
     device, dtype = device_and_dtype()
     model, tokenizer = MODELS.get(("base", str(folder), str(device), str(dtype)),
                                   lambda: _load_base(folder, device, dtype))
-    return Loaded(model, tokenizer, folder, folder.name)
+    label = name.strip() if name.strip().startswith(HUB_PREFIX) else folder.name
+    return Loaded(model, tokenizer, folder, label)
 
 
 def get_model(session: Session) -> Loaded:

@@ -8,6 +8,7 @@ import gradio as gr
 
 from .i18n import lang_of, msg
 from .state import (
+    HUB_PREFIX,
     Session,
     UserError,
     adapted_model,
@@ -16,6 +17,7 @@ from .state import (
     get_base,
     gpu,
     handler,
+    hub_enabled,
     new_session,
 )
 
@@ -90,6 +92,15 @@ def load_checkpoint(name, session=None, request: gr.Request = None):
     return session, summary, config, card, session.label(lang)
 
 
+@gpu
+@handler
+def download_checkpoint(repo_id, session=None, request: gr.Request = None):
+    """Helper event: download a Hub repo (``checkpoints.download``) and load it, like load_checkpoint."""
+    if not isinstance(repo_id, str) or not repo_id.strip():
+        raise UserError("bad_repo_id", repo=repo_id or "")
+    return load_checkpoint(HUB_PREFIX + repo_id.strip(), session, request)
+
+
 def _answer(model, tokenizer, question: str) -> str:
     from ..instructions import generate_answer
 
@@ -147,8 +158,15 @@ def build_tab(session: gr.State, session_label: gr.Markdown, T) -> None:
         config = gr.Code(language="json", label=T("ckpt_config"), interactive=False)
         with gr.Accordion(T("ckpt_card"), open=False):
             card = gr.Markdown(elem_id="ckpt-card")
-    load.click(load_checkpoint, [ckpt, session], [session, summary, config, card, session_label],
-               api_name="load_checkpoint", concurrency_limit=2, concurrency_id="load")
+    with gr.Row():
+        repo = gr.Textbox(placeholder="owner/name", label=T("ckpt_hub"), interactive=hub_enabled(), elem_id="ckpt-hub",
+                          info=None if hub_enabled() else T("ckpt_hub_off"), scale=3)
+        download = gr.Button(T("ckpt_download"), interactive=hub_enabled(), scale=1)
+    outputs = [session, summary, config, card, session_label]
+    load.click(load_checkpoint, [ckpt, session], outputs, api_name="load_checkpoint", concurrency_limit=2,
+               concurrency_id="load")
+    download.click(download_checkpoint, [repo, session], outputs, api_visibility="private", concurrency_limit=1,
+                   concurrency_id="download")
 
     gr.Markdown(T("adapter_title"))
     with gr.Row():
