@@ -11,7 +11,7 @@ $PY -m gpt_demo corpus --out data/corpus --train-mb 24 --val-mb 0.5 --seed 1234 
 $PY -m gpt_demo train-tokenizer --input data/corpus/train.txt --vocab-size 4096 --out data/tokenizer
 $PY -m gpt_demo train --train-file data/corpus/train.txt --val-file data/corpus/val.txt --tokenizer data/tokenizer \
   --out-dir runs/bundled --hidden-size 256 --intermediate-size 688 --num-hidden-layers 6 --num-attention-heads 4 \
-  --num-key-value-heads 2 --block-size 256 --batch-size 16 --max-steps "${STEPS:-2000}" --learning-rate 2e-3 \
+  --num-key-value-heads 2 --block-size 256 --batch-size 16 --max-steps "${STEPS:-3600}" --learning-rate 2e-3 \
   --warmup-steps 100 --eval-every 250 --eval-batches 20 --save-every 250 --resume auto
 $PY -m gpt_demo export --run runs/bundled --out checkpoints/$NAME
 $PY scripts/write_model_card.py --run runs/bundled --model checkpoints/$NAME
