@@ -1,11 +1,16 @@
 """Decode speed: GPTDemo vs transformers' LlamaForCausalLM with identical weights.
 
-Greedy `generate()`, batch 1 and batch 8, runs interleaved (A, B, A, B, ...) so that machine noise hits
-both sides alike; prints tokens/s medians and the ratio GPTDemo / Llama, and checks that both produced
-the same tokens. Figures are noisy on a shared VM: compare ratios, not absolute numbers.
+Greedy `generate()`, exactly N new tokens, batch 1 and batch 8. The models run interleaved (A, B, A, B, ...)
+so that machine noise hits both sides alike; the script prints tokens/s medians, the ratio of the medians and the
+median of the per-pair ratios (each pair ran back to back, so it is the figure least moved by a load that drifts),
+and checks that both produced the same tokens. With --plain it also times GPTDemo with its fast path switched
+off (gpt_demo.fast.disabled()), which shows what the fast path itself is worth.
 
-    python bench/generate_speed.py                 # bundled-size and stories15M-size configs
-    python bench/generate_speed.py --config stories15M --batch 1 --repeats 5
+Figures are noisy on a shared VM: compare ratios, not absolute numbers.
+
+    python bench/generate_speed.py                          # bundled-size and stories15M-size configs, batch 1 and 8
+    python bench/generate_speed.py --config stories15M --batch 1 --repeats 9 --plain
+    python bench/generate_speed.py --device cuda --dtype bfloat16     # the GPU check (bench/gpu_check.sh)
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a clone without installing
 
-from gpt_demo import GPTDemoConfig, GPTDemoForCausalLM  # noqa: E402
+from gpt_demo import GPTDemoConfig, GPTDemoForCausalLM, fast  # noqa: E402
 from gpt_demo.convert import to_llama  # noqa: E402
 
 CONFIGS = {
@@ -31,17 +36,30 @@ CONFIGS = {
                        num_attention_heads=6, num_key_value_heads=6, max_position_embeddings=256,
                        tie_word_embeddings=True),
 }
+GOAL = 1.5  # issue 7: GPTDemo generate() at least 1.5x LlamaForCausalLM
 
 
-def tokens_per_second(model, prompt, new_tokens):
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize()
+
+
+def run(model, prompt, new_tokens, plain=False):
+    """(tokens/s, output ids) of one greedy generate() call of exactly new_tokens tokens per row."""
+    sync(prompt.device)
     start = time.perf_counter()
-    out = model.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False,
-                         pad_token_id=0, eos_token_id=None)
-    elapsed = time.perf_counter() - start
-    return prompt.shape[0] * new_tokens / elapsed, out
+    if plain:
+        with fast.disabled():
+            out = model.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False,
+                                 pad_token_id=0, eos_token_id=None)
+    else:
+        out = model.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False,
+                             pad_token_id=0, eos_token_id=None)
+    sync(prompt.device)
+    return prompt.shape[0] * new_tokens / (time.perf_counter() - start), out
 
 
-def bench(name, batch, repeats, prompt_len, new_tokens):
+def build(name, device, dtype):
     torch.manual_seed(0)
     config = GPTDemoConfig(**CONFIGS[name])
     ours = GPTDemoForCausalLM(config).eval()
@@ -50,44 +68,61 @@ def bench(name, batch, repeats, prompt_len, new_tokens):
             if p.dim() > 1:
                 p.normal_(0, 0.1)
     llama = to_llama(ours)
-    prompt = torch.randint(4, config.vocab_size, (batch, prompt_len), generator=torch.Generator().manual_seed(1))
-    new_tokens = min(new_tokens, config.max_position_embeddings - prompt_len)
+    return ours.to(device, dtype), llama.to(device, dtype)
+
+
+def bench(name, batch, args, device, dtype):
+    ours, llama = build(name, device, dtype)
+    vocab = ours.config.vocab_size
+    prompt = torch.randint(4, vocab, (batch, args.prompt_len), generator=torch.Generator().manual_seed(1)).to(device)
+    new_tokens = min(args.new_tokens, ours.config.max_position_embeddings - args.prompt_len)
+    sides = {"GPTDemo": (ours, False), "Llama": (llama, False)}
+    if args.plain:
+        sides["GPTDemo plain"] = (ours, True)
+    speeds = {k: [] for k in sides}
+    same = True
     with torch.inference_mode():
-        tokens_per_second(ours, prompt, 4)  # warm-up both
-        tokens_per_second(llama, prompt, 4)
-        a_speeds, b_speeds = [], []
-        same = True
-        for _ in range(repeats):
-            a, out_a = tokens_per_second(ours, prompt, new_tokens)
-            b, out_b = tokens_per_second(llama, prompt, new_tokens)
-            a_speeds.append(a)
-            b_speeds.append(b)
-            same &= torch.equal(out_a, out_b)
-    a, b = statistics.median(a_speeds), statistics.median(b_speeds)
-    print(f"{name:11s} batch {batch}: GPTDemo {a:7.1f} tok/s | Llama {b:7.1f} tok/s | ratio {a / b:.2f}x | "
-          f"same tokens: {same}")
-    return a / b, same
+        for model, plain in sides.values():  # warm-up: first calls allocate and load kernels
+            run(model, prompt, 4, plain)
+        for _ in range(args.repeats):
+            outs = {}
+            for k, (model, plain) in sides.items():
+                speed, outs[k] = run(model, prompt, new_tokens, plain)
+                speeds[k].append(speed)
+            same &= all(torch.equal(outs["Llama"], o) for o in outs.values())
+    med = {k: statistics.median(v) for k, v in speeds.items()}
+    pair = statistics.median(a / b for a, b in zip(speeds["GPTDemo"], speeds["Llama"]))
+    line = (f"{name:10s} batch {batch}: GPTDemo {med['GPTDemo']:7.1f} tok/s | Llama {med['Llama']:7.1f} tok/s | "
+            f"ratio {med['GPTDemo'] / med['Llama']:.2f}x (per-pair median {pair:.2f}x)")
+    if args.plain:
+        line += f" | plain GPTDemo {med['GPTDemo plain']:7.1f} tok/s ({med['GPTDemo plain'] / med['Llama']:.2f}x)"
+    print(line + f" | same tokens: {same}", flush=True)
+    return pair, same
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", choices=list(CONFIGS), nargs="*", default=list(CONFIGS))
     parser.add_argument("--batch", type=int, nargs="*", default=[1, 8])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--prompt-len", type=int, default=16)
     parser.add_argument("--new-tokens", type=int, default=128)
-    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2, this VM's cores)")
+    parser.add_argument("--plain", action="store_true", help="also time GPTDemo with its fast path switched off")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, greedy, prompt {args.prompt_len}, "
-          f"{args.new_tokens} new tokens, median of {args.repeats} interleaved runs")
-    all_same = True
+    torch.set_num_threads(args.threads)
+    device, dtype = torch.device(args.device), getattr(torch, args.dtype)
+    print(f"torch {torch.__version__}, {args.device} {args.dtype}, {torch.get_num_threads()} threads, greedy, "
+          f"prompt {args.prompt_len}, {args.new_tokens} new tokens, median of {args.repeats} interleaved runs")
+    results = []
     for name in args.config:
         for batch in args.batch:
-            _, same = bench(name, batch, args.repeats, args.prompt_len, args.new_tokens)
-            all_same &= same
-    if not all_same:
+            results.append((name, batch, *bench(name, batch, args, device, dtype)))
+    print("summary: " + ", ".join(f"{n} b{b} {r:.2f}x{'' if r >= GOAL else ' (< goal)'}" for n, b, r, _ in results)
+          + f"; goal >= {GOAL}x")
+    if not all(same for *_, same in results):
         raise SystemExit("GPTDemo and Llama produced different tokens")
 
 

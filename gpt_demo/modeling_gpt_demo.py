@@ -8,6 +8,10 @@ Module and parameter names are those of transformers' Llama (``model.embed_token
 ``model.layers.N.self_attn.q_proj``, ..., ``lm_head``), so a Llama state dict loads 1:1 and the logits
 match ``LlamaForCausalLM``. RoPE uses transformers' ``rotate_half`` convention (the two halves of each
 head are the pairs), not the interleaved pairs of the original LLaMA code.
+
+Speed: when nothing needs autograd (generation, evaluation under ``torch.no_grad``), ``GPTDemoModel`` runs the
+same arithmetic through ``gpt_demo/fast.py`` (fewer tensor ops, a KV cache written in place); the modules below
+are what it computes, and what runs whenever gradients, hooks, attention weights or LoRA layers are involved.
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import nn
+from torch.nn.modules import module as _torch_module
 from transformers import DynamicCache, GenerationMixin, PreTrainedModel
 from transformers.cache_utils import Cache
 from transformers.modeling_layers import GradientCheckpointingLayer
 from transformers.modeling_outputs import BaseModelOutputWithPast, CausalLMOutputWithPast
 
+from . import fast
 from .configuration_gpt_demo import GPTDemoConfig
 from .masking import attention_bias, combined_mask
 from .masking import position_ids as positions_from_mask
@@ -137,6 +143,27 @@ class GPTDemoDecoderLayer(GradientCheckpointingLayer):
         x = x + self.mlp(self.post_attention_layernorm(x))  # (B, T, C)
         return x, weights
 
+    def plain_tensors(self) -> tuple | None:
+        """This layer's weights for ``fast.decoder_stack``, or None when the fast path would not compute what
+        ``forward`` computes: a part is not the plain module of this file (a LoRA-wrapped projection, a
+        subclass) or carries a hook. Runs at every forward, so it reads the module dicts directly
+        (``self.mlp`` goes through ``nn.Module.__getattr__``, ~10x slower)."""
+        attn, mlp = self._modules["self_attn"], self._modules["mlp"]
+        ln1, ln2 = self._modules["input_layernorm"], self._modules["post_attention_layernorm"]
+        q, k, v, o = (attn._modules[name] for name in ("q_proj", "k_proj", "v_proj", "o_proj"))
+        gate, up, down = (mlp._modules[name] for name in ("gate_proj", "up_proj", "down_proj"))
+        if not (type(self) is GPTDemoDecoderLayer and type(attn) is GPTDemoAttention and type(mlp) is GPTDemoMLP
+                and type(ln1) is GPTDemoRMSNorm and type(ln2) is GPTDemoRMSNorm
+                and type(q) is type(k) is type(v) is type(o) is type(gate) is type(up) is type(down) is nn.Linear):
+            return None
+        for m in (self, attn, mlp, ln1, ln2, q, k, v, o, gate, up, down):
+            if m._forward_hooks or m._forward_pre_hooks:
+                return None
+        p = [m._parameters for m in (q, k, v, o, gate, up, down)]
+        return (ln1._parameters["weight"], ln1.eps, p[0]["weight"], p[0]["bias"], p[1]["weight"], p[1]["bias"],
+                p[2]["weight"], p[2]["bias"], p[3]["weight"], p[3]["bias"], ln2._parameters["weight"], ln2.eps,
+                p[4]["weight"], p[4]["bias"], p[5]["weight"], p[5]["bias"], p[6]["weight"], p[6]["bias"])
+
 
 class GPTDemoPreTrainedModel(PreTrainedModel):
     config_class = GPTDemoConfig
@@ -227,12 +254,18 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
 
         all_hidden = [] if output_hidden_states else None
         all_weights = [] if output_attentions else None
-        for layer in self.layers:
-            if all_hidden is not None:
-                all_hidden.append(x)
-            x, weights = layer(x, cos, sin, bias, cache, bool(output_attentions))
-            if all_weights is not None:
-                all_weights.append(weights)
+        plain = None if output_attentions or output_hidden_states else self._fast_path_tensors()
+        if plain is not None:
+            # Same numbers in fewer tensor ops (see gpt_demo/fast.py); used only when nothing needs autograd.
+            x = fast.decoder_stack(x, plain, cos, sin, bias, cache, self.config.num_attention_heads,
+                                   self.config.num_key_value_heads, self.config.head_dim)  # (B, T, C)
+        else:
+            for layer in self.layers:
+                if all_hidden is not None:
+                    all_hidden.append(x)
+                x, weights = layer(x, cos, sin, bias, cache, bool(output_attentions))
+                if all_weights is not None:
+                    all_weights.append(weights)
         x = self.norm(x)  # (B, T, C)
         if all_hidden is not None:
             all_hidden.append(x)
@@ -242,6 +275,20 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
             hidden_states=tuple(all_hidden) if all_hidden is not None else None,
             attentions=tuple(all_weights) if all_weights is not None else None,
         )
+
+    def _fast_path_tensors(self) -> list[tuple] | None:
+        """Every layer's ``plain_tensors()``, or None to take the plain path: autograd is on (training,
+        gradients), gradient checkpointing, a global module hook, or any layer not plain."""
+        if not fast.ENABLED or torch.is_grad_enabled() or self.gradient_checkpointing or _global_hooks():
+            return None
+        tensors = [layer.plain_tensors() for layer in self.layers]
+        return None if any(t is None for t in tensors) else tensors
+
+
+def _global_hooks() -> bool:
+    """Whether a hook registered for every module (``register_module_forward_hook``) is active."""
+    return bool(getattr(_torch_module, "_global_forward_hooks", None)
+                or getattr(_torch_module, "_global_forward_pre_hooks", None))
 
 
 class GPTDemoForCausalLM(GPTDemoPreTrainedModel, GenerationMixin):
@@ -266,6 +313,19 @@ class GPTDemoForCausalLM(GPTDemoPreTrainedModel, GenerationMixin):
 
     def set_output_embeddings(self, value):
         self.lm_head = value
+
+    def _prepare_cache_for_generation(self, generation_config, model_kwargs, generation_mode, batch_size,
+                                      max_cache_length):
+        """Let ``generate()`` choose its cache as usual, then swap the ``DynamicCache`` it builds by default for a
+        ``fast.GPTDemoCache`` of the length it will need: same behaviour, but each token's keys and values are
+        written in place instead of re-copying the whole cache with ``torch.cat``. A cache the caller passed,
+        or any other ``cache_implementation``, is left alone."""
+        super()._prepare_cache_for_generation(generation_config, model_kwargs, generation_mode, batch_size,
+                                              max_cache_length)
+        cache = model_kwargs.get("cache")
+        if (fast.ENABLED and type(cache) is DynamicCache and not getattr(cache, "_is_user_defined", False)
+                and not cache.offloading):
+            model_kwargs["cache"] = fast.GPTDemoCache(self.config, max_cache_len=max_cache_length)
 
     def forward(
         self,
