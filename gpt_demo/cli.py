@@ -69,7 +69,7 @@ def _run_generate(args: argparse.Namespace) -> int:
 
         model, tokenizer = checkpoints.load(args.checkpoint or checkpoints.DEFAULT_CHECKPOINT, device=device)
         ids = tokenizer(args.prompt, add_special_tokens=False)["input_ids"]
-        decode_piece = StreamDecoder(tokenizer)
+        decode_piece = StreamDecoder(tokenizer, prompt_ids=ids)
     if not ids:
         raise ValueError("the prompt is empty: give some text with --prompt")
     max_pos = model.config.max_position_embeddings

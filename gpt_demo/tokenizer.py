@@ -423,17 +423,22 @@ class StreamDecoder:
     still held back at the end (a real "�" if the ids really end mid-character).
 
     ``"".join(push(i) for i in ids) + flush() == tokenizer.decode(ids)``.
+
+    ``prompt_ids``: when continuing a prompt that is already on screen, pass its ids. The window then starts
+    at the prompt's last token, so the first generated piece keeps its leading space ("Mina" + "▁went" shows
+    as "Mina went", not "Minawent"); nothing of the prompt itself is emitted.
     """
 
-    def __init__(self, tokenizer, skip_special_tokens: bool = True):
+    def __init__(self, tokenizer, skip_special_tokens: bool = True, prompt_ids: list[int] | None = None):
         self.tokenizer = tokenizer
         self.skip_special_tokens = skip_special_tokens
+        self._prompt_tail = [int(i) for i in (prompt_ids or [])][-1:]
         self.reset()
 
     def reset(self) -> None:
-        self._ids: list[int] = []
+        self._ids: list[int] = list(self._prompt_tail)
         self._prefix = 0  # start of the window
-        self._read = 0  # ids[:_read] are already emitted as text
+        self._read = len(self._ids)  # ids[:_read] are already emitted as text (or were on screen before)
 
     def _decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=self.skip_special_tokens,
@@ -453,6 +458,7 @@ class StreamDecoder:
         """Return whatever is still held back and start over."""
         done = self._decode(self._ids[self._prefix:self._read])
         now = self._decode(self._ids[self._prefix:])
+        self._prompt_tail = []  # after a flush the next push starts fresh text
         self.reset()
         return now[len(done):]
 

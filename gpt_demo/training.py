@@ -414,8 +414,9 @@ def sample_texts(model, tokenizer, prompts: list[str], top_ps=(0.5, 0.9, 1.0), m
             g = torch.Generator().manual_seed(seed)
             full = generate(model, ids, max_new_tokens, temperature=temperature, top_p=top_p,
                             eos_token_id=tokenizer.eos_token_id, generator=g)
-            new = full[0, ids.shape[1]:].tolist()
-            text = tokenizer.decode(new, skip_special_tokens=True)
+            # decode prompt + continuation together, so the continuation keeps its leading space
+            prompt_text = tokenizer.decode(ids[0].tolist(), skip_special_tokens=True)
+            text = tokenizer.decode(full[0].tolist(), skip_special_tokens=True)[len(prompt_text):]
             out.append((prompt, top_p, text))
     return out
 

@@ -328,7 +328,7 @@ def generate_trace(model, tokenizer, prompt: str, max_new_tokens: int = 40, temp
         raise ValueError(f"max_new_tokens must be a positive integer, got {max_new_tokens!r}")
     ids = encode_prompt(tokenizer, prompt, max_new_tokens, model.config.max_position_embeddings)
     generator = torch.Generator(device=model.device).manual_seed(int(seed))
-    decoder = StreamDecoder(tokenizer)
+    decoder = StreamDecoder(tokenizer, prompt_ids=ids)  # keeps the first piece's leading space
     eos = tokenizer.eos_token_id
     stream = generate_stream(model, torch.tensor([ids], device=model.device), max_new_tokens,
                              temperature=temperature, top_k=top_k, top_p=top_p,

@@ -429,3 +429,14 @@ def test_cli_tokenizer_pieces_pretokenize(tmp_path, sample, capsys):
     assert cli.main(["tokenizer", "--input", str(tmp_path / "a.txt"), "--out", str(tmp_path / "t2"),
                      "--vocab-size", "70000"]) == 2
     assert "vocab_size=70000" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("prompt, continuation", [("One day, Mina", " went to the park."), ("나는", " 학교에 갔다.")])
+def test_stream_decoder_continuing_a_prompt_keeps_the_leading_space(tok, prompt, continuation):
+    prompt_ids = tok(prompt, add_special_tokens=False)["input_ids"]
+    full_ids = tok(prompt + continuation, add_special_tokens=False)["input_ids"]
+    assert full_ids[:len(prompt_ids)] == prompt_ids  # the continuation starts on a token boundary
+    decoder = StreamDecoder(tok, prompt_ids=prompt_ids)
+    shown = "".join(decoder.push(i) for i in full_ids[len(prompt_ids):]) + decoder.flush()
+    assert prompt + shown == tok.decode(full_ids)
+    assert shown == continuation
