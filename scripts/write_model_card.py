@@ -12,7 +12,7 @@ import torch  # noqa: E402
 
 from gpt_demo.training import METRICS_FILE, model_card, plot_losses, read_metrics  # noqa: E402
 
-PROMPTS = ["옛날 옛적에", "민수는 아침에", "One day, Mina", "Once upon a time"]
+PROMPTS = ["토요일 오후에 민수는", "어느 비 오는 날 지수는", "One day, Mina", "On Saturday, Tom"]
 
 
 def main():
