@@ -20,7 +20,7 @@ def _add_generate(p: argparse.ArgumentParser) -> None:
     src.add_argument("--checkpoint", help="checkpoint folder or bundled checkpoint name (default: the bundled one)")
     src.add_argument("--random-init", action="store_true",
                      help="use a tiny randomly initialised model with a byte tokenizer (shows an untrained model)")
-    p.add_argument("--prompt", default="옛날 옛적에", help="text to continue")
+    p.add_argument("--prompt", default="토요일 오후에 민수는", help="text to continue")
     p.add_argument("--max-new-tokens", type=int, default=80)
     p.add_argument("--temperature", type=float, default=0.8, help="0 means greedy")
     p.add_argument("--top-k", type=int, default=0, help="0 means no top-k")
