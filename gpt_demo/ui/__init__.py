@@ -1,11 +1,11 @@
-"""The Gradio app: ``build_demo()`` assembles five tabs, each built by ``build_tab`` in its own module.
+"""The Gradio app: ``build_demo()`` assembles six tabs, each built by ``build_tab`` in its own module.
 
 This is the only package of gpt_demo that imports gradio. Handlers are plain functions over library calls
 (``gpt_demo.walkthrough``, ``gpt_demo.precision``, ``gpt_demo.checkpoints``, ``gpt_demo.lora``), so the tests call
 them directly; every event that scripts may use has a stable ``api_name``:
 
     tokenize, pad_and_mask, generate, next_token_distribution, load_checkpoint, apply_adapter,
-    merge_adapter, precision_compare
+    merge_adapter, precision_compare, train_start, train_status, train_stop, train_resume, lora_train
 
 and every other event is ``api_visibility="private"``. Nothing is loaded while the page is built: models load
 on first use and are shared through ``state.MODELS``.
@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import gradio as gr
 
-from . import tab_checkpoints, tab_generate, tab_masking, tab_precision, tab_tokenizer
+from . import tab_checkpoints, tab_generate, tab_masking, tab_precision, tab_tokenizer, tab_train
 from .i18n import TAB_TITLES, gr_i18n, lang_of
 from .state import available_checkpoints, new_session
 
 API_NAMES = ("tokenize", "pad_and_mask", "generate", "next_token_distribution", "load_checkpoint",
-             "apply_adapter", "merge_adapter", "precision_compare")
+             "apply_adapter", "merge_adapter", "precision_compare",
+             "train_start", "train_status", "train_stop", "train_resume", "lora_train")
 
 CSS = """
 .tok-chips { display: flex; flex-wrap: wrap; }
@@ -72,7 +73,10 @@ def build_demo(checkpoint: str | None = None) -> gr.Blocks:
                 ckpt, adapter = tab_checkpoints.build_tab(session, session_label, T)
             with gr.Tab(TAB_TITLES["precision"], id="precision"):
                 facts, demos = tab_precision.build_tab(session, T)
+            with gr.Tab(TAB_TITLES["train"], id="train"):
+                tab_train.build_tab(session, session_label, T)
         demo.load(_on_page_load, [session], [ckpt, adapter, session_label, facts, demos], api_visibility="private")
+        demo.unload(tab_train.leave)  # a learner who leaves: their training job is cancelled, their files deleted
     demo.queue(default_concurrency_limit=2, max_size=64)
     return demo
 

@@ -385,3 +385,182 @@ def gr_i18n():
     import gradio as gr
 
     return gr.I18n(**UI)
+
+
+# --- tab 6: training (tab_train) -----------------------------------------------------------------------------
+TAB_TITLES["train"] = "학습 · Train"
+
+_add("train_explain",
+     "**나만의 GPT 학습하기.** 글을 붙여 넣거나 UTF-8 `.txt` 파일(최대 2 MB)을 올리고 학습을 누르세요. 먼저 그 글로 "
+     "SentencePiece 토크나이저를 학습하고, 그다음 작은 GPT를 처음부터 학습합니다. 글의 마지막 10%는 **검증용**으로 떼어 두어 "
+     "학습에 쓰지 않습니다: 검증 손실이 학습 손실과 함께 내려가면 외우는 것이 아니라 일반화하고 있다는 뜻입니다. 몇 단계마다 "
+     "같은 프롬프트와 같은 seed로 이어 쓰기를 하므로, 바뀌는 것은 모델뿐입니다: 처음의 뒤죽박죽 글자가 점점 여러분의 글처럼 "
+     "바뀝니다. 학습이 끝나거나 멈추면 그 모델이 **이 세션의** 다른 탭(토큰화, 마스크, 생성)에서 쓰이고, zip으로 받을 수 "
+     "있습니다. 서버 하나를 여럿이 나눠 쓰므로 동시에 돌아가는 학습 수와 한 번의 학습 시간에 제한이 있고, 기다리는 동안 대기 "
+     "순번이 보입니다.",
+     "**Train your own GPT.** Paste text or upload a UTF-8 `.txt` file (at most 2 MB) and press Train. A SentencePiece "
+     "tokenizer is trained on your text first, then a small GPT from scratch. The last 10% of the text is held out for "
+     "**validation** and never trained on: when the validation loss falls with the training loss, the model "
+     "generalises instead of memorising. Every few steps the same prompt is continued with the same seed, so only the "
+     "model changes between samples: watch gibberish turn into text shaped like yours. When training ends or is "
+     "stopped, the model becomes **this session's** model in the other tabs (tokenizer, masks, generation) and can be "
+     "downloaded as a zip. One server is shared by many learners: the number of jobs running at once and the length "
+     "of one run are limited, and a waiting job shows its place in the queue.")
+_add("train_scratch_tab", "처음부터 학습", "From scratch")
+_add("train_lora_tab", "LoRA 미세조정", "LoRA fine-tuning")
+_add("train_text", "학습할 글", "Training text")
+_add("train_upload", "또는 .txt 파일 (UTF-8, 최대 2 MB)", "or a .txt file (UTF-8, at most 2 MB)")
+_add("train_example", "예시 글 넣기 (이 프로젝트의 말뭉치)", "Use an example text (this project's corpus)")
+_add("train_preset", "프리셋", "Preset")
+_add("train_advanced", "고급 설정", "Advanced settings")
+_add("field_layers", "층 수 (layers)", "Layers")
+_add("field_hidden", "은닉 크기 (hidden size)", "Hidden size")
+_add("field_heads", "어텐션 헤드 수", "Attention heads")
+_add("field_context", "문맥 길이 (context)", "Context length")
+_add("field_vocab", "사전 크기 (vocab size)", "Vocabulary size")
+_add("field_steps", "학습 단계 수 (steps)", "Training steps")
+_add("field_lr", "학습률 (learning rate)", "Learning rate")
+_add("train_prompt", "샘플 프롬프트 (비우면 글의 첫 단어들)", "Sample prompt (empty: the first words of the text)")
+_add("train_run", "학습 시작", "Train")
+_add("train_stop", "멈추기", "Stop")
+_add("train_resume", "이어서 학습", "Resume")
+_add("train_chart", "손실 (낮을수록 좋음): 학습 vs 검증", "Loss (lower is better): training vs validation")
+_add("train_samples", "학습 중 샘플 (최신이 위)", "Samples while training (newest first)")
+_add("train_download", "학습한 모델 (zip: config, safetensors, 토크나이저, 모델 카드)",
+     "Trained model (zip: config, safetensors, tokenizer, model card)")
+_add("lora_explain",
+     "**LoRA 미세조정.** 지금 이 세션의 모델을 질문/답 몇 쌍으로 미세조정합니다. 원래 가중치는 얼려 두고 q_proj, v_proj 옆의 "
+     "작은 행렬 B·A만 학습한 뒤 **병합**합니다 (W + B·A·alpha/r). 학습에 쓰지 않은 질문 하나로 학습 전과 후의 답을 비교합니다. "
+     "표에 직접 쓰거나 Alpaca JSON 파일(`instruction`, `input`, `output`)을 올리세요.",
+     "**LoRA fine-tuning.** Fine-tune this session's model on a few question/answer pairs. The base weights stay "
+     "frozen; only the small matrices B·A beside q_proj and v_proj are trained, then **merged** (W + B·A·alpha/r). "
+     "One question that is not in the training pairs shows the answer before and after. Type pairs into the table "
+     "or upload an Alpaca JSON file (`instruction`, `input`, `output`).")
+_add("lora_table", "질문과 답", "Questions and answers")
+_add("lora_upload", "또는 Alpaca JSON 파일", "or an Alpaca JSON file")
+_add("lora_question", "학습에 쓰지 않은 질문 (전후 비교)", "Held-out question (before/after)")
+_add("lora_steps", "학습 단계 수", "Training steps")
+_add("lora_lr", "학습률", "Learning rate")
+_add("lora_run", "LoRA 학습하고 병합하기", "Train LoRA and merge")
+_add("lora_chart", "LoRA 손실 (답 토큰만)", "LoRA loss (answer tokens only)")
+_add("lora_before", "학습 전 답", "Answer before")
+_add("lora_after", "학습 후 답 (병합된 모델)", "Answer after (merged model)")
+
+MESSAGES.update({
+    # bad input (gpt_demo.jobs.InputError keys)
+    "setting_type": {"ko": "{field}에는 숫자를 넣어 주세요 (받은 값: {value}).",
+                     "en": "{field}: use a number (got {value})."},
+    "setting_range": {"ko": "{field}은(는) {low}에서 {high} 사이여야 합니다 (받은 값: {value}).",
+                      "en": "{field} must be between {low} and {high} (got {value})."},
+    "preset": {"ko": "프리셋은 {presets} 중 하나여야 합니다 (받은 값: {value}).",
+               "en": "The preset must be one of {presets} (got {value})."},
+    "heads": {"ko": "은닉 크기 {hidden}은(는) 헤드 수 {heads}의 2배의 배수여야 합니다: 각 헤드가 짝수 개의 차원을 받아야 "
+                    "RoPE가 두 개씩 회전시킬 수 있습니다.",
+              "en": "The hidden size {hidden} must be a multiple of 2 × {heads} heads: each head needs an even number "
+                    "of dimensions, since RoPE rotates them in pairs."},
+    "file_too_big": {"ko": "파일이 너무 큽니다: {size:,}바이트 (최대 {limit:,}바이트).",
+                     "en": "The file is too big: {size:,} bytes (at most {limit:,})."},
+    "binary_file": {"ko": "`{name}`은(는) 글이 아니라 바이너리 파일입니다. UTF-8 .txt 파일을 올려 주세요.",
+                    "en": "`{name}` is a binary file, not text. Upload a UTF-8 .txt file."},
+    "not_utf8": {"ko": "`{name}`은(는) UTF-8 글이 아닙니다 ({position}번째 바이트). UTF-8로 저장해서 다시 올려 주세요.",
+                 "en": "`{name}` is not UTF-8 text (byte {position}). Save it as UTF-8 and upload it again."},
+    "text_empty": {"ko": "학습할 글이 비어 있습니다. 글을 붙여 넣거나 파일을 올려 주세요.",
+                   "en": "The training text is empty: paste some text or upload a file."},
+    "text_whitespace": {"ko": "학습할 글이 공백뿐입니다.", "en": "The training text holds only whitespace."},
+    "text_too_big": {"ko": "글이 너무 깁니다: UTF-8로 {size:,}바이트 (최대 {limit:,}바이트).",
+                     "en": "The text is too long: {size:,} bytes in UTF-8 (at most {limit:,})."},
+    "text_too_short": {"ko": "글이 너무 짧습니다: {n:,}자. 모델이 무언가를 배우려면 최소 {need:,}자가 필요합니다.",
+                       "en": "The text is too short: {n:,} characters. A model needs at least {need:,} to learn "
+                             "anything."},
+    "prompt_too_long": {"ko": "샘플 프롬프트가 너무 깁니다: {n}자 (최대 {limit}자).",
+                        "en": "The sample prompt is too long: {n} characters (at most {limit})."},
+    "vocab_too_big": {"ko": "사전 크기 {vocab}은(는) 이 글에 비해 너무 큽니다: 이 글에서 만들 수 있는 조각은 {max}개뿐입니다. "
+                            "사전 크기를 줄이거나 글을 더 넣어 주세요.",
+                      "en": "A vocabulary of {vocab} is too large for this text: it only yields {max} pieces. Use a "
+                            "smaller vocabulary or more text."},
+    "vocab_too_small": {"ko": "사전 크기 {vocab}은(는) 이 글의 글자를 담기에 너무 작습니다. {min} 이상으로 하세요.",
+                        "en": "A vocabulary of {vocab} is too small for this text's characters: use at least {min}."},
+    "tokenizer": {"ko": "이 글로 토크나이저를 학습할 수 없습니다: {detail}",
+                  "en": "A tokenizer cannot be trained on this text: {detail}"},
+    "text_too_short_for_context": {
+        "ko": "글이 문맥 길이에 비해 짧습니다: {split} 부분이 {tokens}토큰으로, 문맥 하나({context} + 1토큰)보다 적습니다. "
+              "글을 더 넣거나 문맥 길이를 줄여 주세요.",
+        "en": "The text is short for this context length: the {split} part has {tokens} tokens, fewer than one "
+              "context window ({context} + 1). Use more text or a shorter context."},
+    "qa_row": {"ko": "표의 {row}번째 줄에 {missing}이(가) 없습니다.", "en": "Row {row} of the table has no {missing}."},
+    "qa_too_long": {"ko": "{row}번째 질문이나 답이 너무 깁니다 (최대 {limit}자).",
+                    "en": "Question or answer {row} is too long (at most {limit} characters)."},
+    "qa_file": {"ko": "Q&A 파일을 쓸 수 없습니다: {detail}", "en": "The Q&A file cannot be used: {detail}"},
+    "qa_empty": {"ko": "질문/답 쌍이 없습니다. 표에 몇 쌍을 쓰거나 JSON 파일을 올려 주세요.",
+                 "en": "No question/answer pairs: type a few into the table or upload a JSON file."},
+    "qa_too_many": {"ko": "질문/답 쌍이 {n}개입니다. 최대 {limit}개까지 받습니다.",
+                    "en": "{n} question/answer pairs: at most {limit} are accepted."},
+    "qa_question": {"ko": "학습 전후를 비교할 질문(학습에 쓰지 않은 질문)을 써 주세요.",
+                    "en": "Type a held-out question to compare the answers before and after training."},
+    "qa_not_held_out": {"ko": "비교할 질문이 학습 데이터에도 들어 있습니다. 그러면 배운 것이 아니라 외운 것을 보게 됩니다. "
+                              "다른 말로 물어보세요.",
+                        "en": "The held-out question is also a training question: the comparison would show "
+                              "memorising, not learning. Ask it in other words."},
+    "job_running": {"ko": "이 세션의 학습이 아직 진행 중입니다. 멈추거나 끝날 때까지 기다려 주세요.",
+                    "en": "This session's training job is still queued or running: stop it or wait for it to end."},
+    "nothing_to_resume": {"ko": "이어서 학습할, 멈춘 학습이 없습니다. 새로 시작해 주세요.",
+                          "en": "There is no stopped run to resume in this session: start a new one."},
+    "already_finished": {"ko": "지난 학습은 {steps}단계를 모두 마쳤습니다. 단계 수를 늘려 새로 시작해 주세요.",
+                         "en": "The last run already finished all {steps} steps: start a new run with more steps."},
+    "session_left": {"ko": "이 세션은 끝났습니다. 페이지를 새로고침해 주세요.",
+                     "en": "This session has ended: reload the page."},
+    "trained_gone": {"ko": "학습한 모델 `{name}`을(를) 더 이상 쓸 수 없습니다 (세션이 끝나 지워졌습니다). 다시 학습해 주세요.",
+                     "en": "The trained model `{name}` is gone (its session ended and it was deleted). Train it "
+                           "again."},
+    "lora_needs_plain": {"ko": "이 세션의 모델에는 병합하지 않은 어댑터가 붙어 있습니다. 체크포인트 탭에서 병합하거나 다시 "
+                               "불러온 뒤 LoRA를 학습하세요.",
+                         "en": "This session's model has an unmerged adapter: merge it (or load the plain checkpoint) "
+                               "in the checkpoints tab before training LoRA."},
+    "train_failed": {"ko": "학습이 실패했습니다 ({kind}). 설정을 바꿔 다시 시도해 주세요.",
+                     "en": "Training failed ({kind}). Change the settings and try again."},
+    # field names and words inside messages
+    "field_num_hidden_layers": {"ko": "층 수", "en": "the number of layers"},
+    "field_hidden_size": {"ko": "은닉 크기", "en": "the hidden size"},
+    "field_num_attention_heads": {"ko": "헤드 수", "en": "the number of heads"},
+    "field_block_size": {"ko": "문맥 길이", "en": "the context length"},
+    "field_vocab_size": {"ko": "사전 크기", "en": "the vocabulary size"},
+    "field_max_steps": {"ko": "학습 단계 수", "en": "the number of steps"},
+    "field_learning_rate": {"ko": "학습률", "en": "the learning rate"},
+    "word_question": {"ko": "질문", "en": "question"},
+    "word_answer": {"ko": "답", "en": "answer"},
+    "word_train": {"ko": "학습", "en": "training"},
+    "word_val": {"ko": "검증", "en": "validation"},
+    # status lines
+    "job_queued": {"ko": "⏳ 대기 중: 대기열 {position}번째 (지금 {running}개 학습 중, 동시에 최대 {limit}개).",
+                   "en": "⏳ Waiting: number {position} in the queue ({running} running now, at most {limit} at once)."},
+    "job_preparing": {"ko": "토크나이저를 학습하고 글을 토큰으로 바꾸는 중…",
+                      "en": "Training the tokenizer and tokenizing the text…"},
+    "job_preparing_lora": {"ko": "모델을 복사하고 학습 전 답을 만드는 중…",
+                           "en": "Copying the model and writing the answer before training…"},
+    "job_saving": {"ko": "모델을 저장하고 zip을 만드는 중…", "en": "Saving the model and writing the zip…"},
+    "job_progress": {"ko": "**{step} / {max_steps}단계** · 학습 손실 {loss} · 검증 손실 {val} · 초당 {tok_s} 토큰 · "
+                           "경과 {elapsed} · 남은 시간 약 {eta}",
+                     "en": "**step {step} / {max_steps}** · training loss {loss} · validation loss {val} · "
+                           "{tok_s} tokens/s · elapsed {elapsed} · about {eta} left"},
+    "job_finished": {"ko": "✅ 학습 완료. 이제 이 세션의 모델은 `{name}`입니다 (손실 {first} → {last}). 다른 탭에서 써 보세요.",
+                     "en": "✅ Done. This session's model is now `{name}` (loss {first} → {last}). Try it in the other "
+                           "tabs."},
+    "job_stopped": {"ko": "⏹ {step}단계에서 멈췄습니다. 지금까지의 모델 `{name}`이(가) 이 세션의 모델이 되었습니다. "
+                          "'이어서 학습'으로 계속할 수 있습니다.",
+                    "en": "⏹ Stopped at step {step}. The model so far, `{name}`, is now this session's model. Press "
+                          "Resume to continue."},
+    "job_timeout": {"ko": "⏱ 한 번의 학습 시간 제한({limit}초)에 닿아 {step}단계에서 멈췄습니다. 모델 `{name}`이(가) 이 세션의 "
+                          "모델이 되었습니다. '이어서 학습'을 누르면 대기열 뒤에서 다시 이어집니다.",
+                    "en": "⏱ The time limit of one run ({limit} s) was reached at step {step}. The model `{name}` is "
+                          "now this session's model. Resume continues it (from the back of the queue)."},
+    "job_stopped_early": {"ko": "⏹ 첫 단계 전에 멈췄습니다. 모델은 바뀌지 않았습니다.",
+                          "en": "⏹ Stopped before the first step. The model did not change."},
+    "job_cancelled": {"ko": "학습이 취소되었습니다.", "en": "The training job was cancelled."},
+    "job_none": {"ko": "이 세션에는 학습 작업이 없습니다.", "en": "This session has no training job."},
+    "job_stop_requested": {"ko": "멈추는 중: 지금 단계를 마치고 체크포인트를 저장합니다…",
+                           "en": "Stopping: finishing this step and saving a checkpoint…"},
+    "lora_done": {"ko": "✅ LoRA {step}단계 (손실 {first} → {last}), 학습한 파라미터 {trainable:,}개 ({pct}%). 병합 후 로짓 "
+                        "최대 차이 {diff:.2e}. 이제 이 세션의 모델은 `{name}`입니다.",
+                  "en": "✅ LoRA: {step} steps (loss {first} → {last}), {trainable:,} trained parameters ({pct}%). "
+                        "Merged: max logit difference {diff:.2e}. This session's model is now `{name}`."},
+})

@@ -242,7 +242,7 @@ class ModelCache:
             self._items.clear()
 
 
-MODELS = ModelCache(max_items=int(os.environ.get("GPT_DEMO_CACHE_SIZE", "4")))
+MODELS = ModelCache(max_items=int(os.environ.get("GPT_DEMO_CACHE_SIZE", "8")))  # base + adapted + merged each
 
 
 class Loaded(NamedTuple):
@@ -313,6 +313,8 @@ def checkpoint_folder(name) -> Path:
         raise UserError("bad_checkpoint_name", name=name)
     if name.strip().startswith(HUB_PREFIX):
         return hub_folder(name.strip()[len(HUB_PREFIX):])
+    if name.strip().startswith(TRAINED_PREFIX):
+        return trained_folder(name.strip())
     try:
         return checkpoints.resolve_checkpoint(name.strip())
     except ValueError:
@@ -343,7 +345,7 @@ def get_base(name: str) -> Loaded:
     device, dtype = device_and_dtype()
     model, tokenizer = MODELS.get(("base", str(folder), str(device), str(dtype)),
                                   lambda: _load_base(folder, device, dtype))
-    label = name.strip() if name.strip().startswith(HUB_PREFIX) else folder.name
+    label = name.strip() if name.strip().startswith((HUB_PREFIX, TRAINED_PREFIX)) else folder.name
     return Loaded(model, tokenizer, folder, label)
 
 
@@ -426,3 +428,39 @@ def adapted_model(base: Loaded, adapter: str, merged: bool = False):
 def private_copy(model):
     """A deep copy a handler may change freely (the cached original stays untouched)."""
     return copy.deepcopy(model)
+
+
+# --- models trained in the training tab (tab_train) ------------------------------------------------------------
+# A learner's trained model lives in their job folder (gpt_demo.jobs); their session points at it by a name
+# "trained:<label>-<random id>". Only that session holds the name, so only that learner uses the model; the
+# name stops working when the learner leaves (the folder is deleted).
+TRAINED_PREFIX = "trained:"
+_trained: dict[str, Path] = {}
+_trained_lock = threading.Lock()
+
+
+def register_trained(folder: Path, label: str = "my-gpt") -> str:
+    """A new checkpoint name for the model in ``folder`` (for ``Session(checkpoint=...)``)."""
+    import uuid
+
+    name = f"{TRAINED_PREFIX}{label}-{uuid.uuid4().hex[:12]}"
+    with _trained_lock:
+        _trained[name] = Path(folder)
+    return name
+
+
+def forget_trained(under: Path) -> None:
+    """Drop the names of every model inside folder ``under`` (its owner left)."""
+    under = Path(under)
+    with _trained_lock:
+        for name, folder in list(_trained.items()):
+            if folder == under or under in folder.parents:
+                del _trained[name]
+
+
+def trained_folder(name: str) -> Path:
+    with _trained_lock:
+        folder = _trained.get(name)
+    if folder is None or not folder.is_dir():
+        raise UserError("trained_gone", name=name)
+    return folder

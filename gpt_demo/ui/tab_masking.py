@@ -19,6 +19,7 @@ from .state import Slider, UserError, as_int, check_text, get_model, gpu, handle
 
 PRESET = "나는 공부를 합니다.\n나는 맛있는 음식을 좋아합니다."
 MAX_TEXT = 4_000
+MAX_WHERE_TEXT = 2_000
 
 CODE = '''import torch
 from gpt_demo.masking import pad_batch, padding_mask, causal_mask, combined_mask, position_ids
@@ -161,6 +162,9 @@ def slider_ranges(sentences_text, session=None, request: gr.Request = None):
 @handler
 def run_where(condition, x, y, request: gr.Request = None):
     """Helper event: the torch.where playground."""
+    for value in (condition, x, y):
+        if isinstance(value, str) and len(value) > MAX_WHERE_TEXT:
+            raise UserError("where", detail=f"at most {MAX_WHERE_TEXT} characters per box")
     try:
         out = where_playground(condition, x, y)
     except ValueError as e:

@@ -71,7 +71,8 @@ def demos_frame(lang: str = "en") -> pd.DataFrame:
 
 @gpu
 @handler
-def precision_compare(prompt, dtypes, device="cpu", new_tokens=16, session=None, request: gr.Request = None):
+def precision_compare(prompt, dtypes, device="cpu", new_tokens=16, session=None, request: gr.Request = None,
+                      progress=gr.Progress()):
     """The precision_compare event: the session's model in each chosen dtype on ``device``.
 
     Returns a table (dtype, weight MiB, ms/token, max logit diff vs fp32, same greedy tokens) and a note."""
@@ -102,6 +103,7 @@ def precision_compare(prompt, dtypes, device="cpu", new_tokens=16, session=None,
     if len(ids) + n > context:
         raise UserError("context", prompt=len(ids), new=n, total=len(ids) + n, context=context,
                         room=max(context - len(ids), 0))
+    progress(0.1, desc="fp32 / fp16 / bf16 …")
     rows = compare_precisions(loaded.model, ids, dtypes, device=device, new_tokens=n)
     shown = [r for r in rows if r["dtype"] in dtypes or r["dtype"] == "fp32"]
     table = pd.DataFrame([{

@@ -109,7 +109,8 @@ def tokenize(text, session=None, request: gr.Request = None):
 
 
 @handler
-def train_and_compare(training_text, vocab_size, model_type, text, session=None, request: gr.Request = None):
+def train_and_compare(training_text, vocab_size, model_type, text, session=None, request: gr.Request = None,
+                      progress=gr.Progress()):
     """Train a small SentencePiece model on ``training_text`` and tokenize ``text`` with both tokenizers."""
     training_text = check_text(training_text, "training", MAX_TRAIN_CHARS)
     text = check_text(text, "text", MAX_TOKENIZE_CHARS, allow_whitespace=True)
@@ -120,6 +121,7 @@ def train_and_compare(training_text, vocab_size, model_type, text, session=None,
         raise UserError("value", detail=f"model_type must be 'bpe' or 'unigram', got {model_type!r}")
     lang = lang_of(request)
     reference = get_base((session or new_session()).checkpoint).tokenizer
+    progress(0.1, desc=f"SentencePiece {model_type}, vocab {vocab} …")
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gpt-demo-tok-") as tmp:
         mine = train_small_tokenizer(training_text, vocab, model_type, out_dir=f"{tmp}/tok")
