@@ -16,7 +16,6 @@ Serving many learners with one process:
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import html
@@ -423,11 +422,6 @@ def adapted_model(base: Loaded, adapter: str, merged: bool = False):
         return model, diff
 
     return MODELS.get(key + ("merged",), build_merged)
-
-
-def private_copy(model):
-    """A deep copy a handler may change freely (the cached original stays untouched)."""
-    return copy.deepcopy(model)
 
 
 # --- models trained in the training tab (tab_train) ------------------------------------------------------------
