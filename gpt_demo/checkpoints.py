@@ -693,6 +693,24 @@ def _write_checkpoint(model, tokenizer, folder: Path) -> None:
     model.save_pretrained(folder)
     if tokenizer is not None:
         tokenizer.save_pretrained(folder)
+        _copy_sentencepiece_model(tokenizer, folder)
+
+
+def _copy_sentencepiece_model(tokenizer, folder: Path) -> None:
+    """transformers saves ``tokenizer.json`` but not the raw SentencePiece model the tokenizer came from; keep it
+    beside the weights (sentencepiece users and ``tokenizer.encode_fast`` read it) when it matches this tokenizer."""
+    source = Path(getattr(tokenizer, "name_or_path", "") or ".") / "tokenizer.model"
+    target = folder / "tokenizer.model"
+    if target.exists() or not source.is_file():
+        return
+    import sentencepiece as spm
+
+    try:
+        if spm.SentencePieceProcessor(model_file=str(source)).get_piece_size() != len(tokenizer):
+            return  # a different vocabulary: better none than a wrong one
+    except (OSError, RuntimeError):
+        return
+    shutil.copyfile(source, target)
 
 
 def save(model, tokenizer, path: str | os.PathLike) -> Path:
@@ -713,6 +731,9 @@ def save(model, tokenizer, path: str | os.PathLike) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}.saving-", dir=final.parent))
     try:
         _write_checkpoint(model, tokenizer, tmp)
+        os.chmod(tmp, 0o755)  # mkdtemp (and some writers) make private files; a checkpoint is meant to be shared
+        for p in tmp.iterdir():
+            os.chmod(p, 0o644)
         pickles = [p.name for p in tmp.iterdir() if p.suffix in (".bin", ".pt", ".pth", ".pkl")]
         if pickles:
             raise RuntimeError(f"save_pretrained wrote pickle files {pickles}; only safetensors are allowed")

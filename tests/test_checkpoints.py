@@ -462,3 +462,21 @@ def test_device_and_dtype_choice():
         with pytest.raises(ValueError, match="no CUDA GPU"):
             device.pick_device("cuda")
     assert device.dtype_name(torch.bfloat16) == "bf16"
+
+
+def test_save_keeps_the_sentencepiece_model_and_shares_the_files(ckpt_dir, tmp_path):
+    from gpt_demo.corpus import generate_text
+    from gpt_demo.tokenizer import load_tokenizer, train_tokenizer
+
+    text = generate_text(0, 200_000, lang="en")
+    train_tokenizer([text], tmp_path / "tok", vocab_size=400)
+    tok = load_tokenizer(tmp_path / "tok")
+    path = checkpoints.save(make_model(vocab_size=400), tok, "spm-demo")
+    assert (path / "tokenizer.model").read_bytes() == (tmp_path / "tok" / "tokenizer.model").read_bytes()
+    assert oct(path.stat().st_mode & 0o777) == "0o755"
+    assert all(oct(p.stat().st_mode & 0o777) == "0o644" for p in path.iterdir())
+    # a tokenizer whose folder holds a SentencePiece model of another size gets none copied
+    train_tokenizer([text], tmp_path / "other", vocab_size=420)
+    (tmp_path / "tok" / "tokenizer.model").write_bytes((tmp_path / "other" / "tokenizer.model").read_bytes())
+    path = checkpoints.save(make_model(vocab_size=400), tok, "spm-demo-2")
+    assert not (path / "tokenizer.model").exists()
