@@ -50,6 +50,7 @@ def test_tiny_training_run_lowers_the_loss(text_files, tmp_path):
     assert (tmp_path / "run" / "loss.png").stat().st_size > 1000
     ckpt = latest_checkpoint(tmp_path / "run")
     assert ckpt.name == "checkpoint-30"
+    assert (ckpt / "tokenizer.model").is_file()  # the raw SentencePiece model travels with the weights
     assert len(list((tmp_path / "run").glob("checkpoint-*"))) == 2  # keep_last
     model = GPTDemoForCausalLM.from_pretrained(ckpt)
     assert model.config.vocab_size == 400 and model.config.max_position_embeddings == 32
