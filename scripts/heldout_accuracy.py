@@ -19,6 +19,7 @@ for r in val:
     a = generate_answer(model, tok, r["instruction"], max_new_tokens=24)
     b = generate_answer(base, tok, r["instruction"], max_new_tokens=24)
     good = r["output"].startswith(a.strip()[:15]) and len(a.strip()) >= 15
-    ok += good; base_ok += r["output"].startswith(b.strip()[:15]) and len(b.strip()) >= 15
+    ok += good
+    base_ok += r["output"].startswith(b.strip()[:15]) and len(b.strip()) >= 15
     print("OK " if good else "-- ", r["lang"], r["concept"], "|", r["instruction"], "|", a[:60].replace("\n", " "))
 print(f"adapter: {ok}/{len(val)} held-out questions answered with their concept's answer; base: {base_ok}/{len(val)}")
