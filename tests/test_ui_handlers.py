@@ -391,7 +391,7 @@ def test_bundled_checkpoint_through_the_handlers(monkeypatch):
     session = new_session()
     _, stats, report = tab_tokenizer.tokenize("나는 맛있는 음식을 좋아합니다.", session)
     assert report["roundtrip_ok"] and report["n_tokens"] < report["n_chars"]  # a trained vocabulary merges pieces
-    *_, summary = tab_masking.pad_and_mask(PRESET, "left", 0, 0, 0, 0, session)
+    *_, summary = tab_masking.pad_and_mask(tab_masking.PRESET, "left", 0, 2, 0, 0, session)
     assert summary["pad_id"] == 3 and summary["proof"]["with_mask"] < 1e-3 < summary["proof"]["without_mask"]
     final = list(tab_generate.generate("나는", 20, 0.8, 0, 0.95, 0, session))[-1]
     assert final[0].startswith("나는") and len(final[3]) >= 1

@@ -83,13 +83,15 @@ _add("pad_explain",
      "아니라 **토크나이저가 정한 값**입니다 (이 모델은 `<pad>` = 3, id 0은 `<unk>`). 그래서 마스크는 "
      "`input_ids != pad_id`로 토크나이저의 pad id에서 만듭니다. 인과(causal) 마스크는 각 위치가 자기와 앞쪽만 보게 하고, "
      "두 마스크를 AND로 합친 뒤 `torch.where(mask, 0, -inf)`로 어텐션 점수에 더할 값을 만듭니다: -inf가 더해진 자리는 "
-     "softmax 뒤 가중치가 0이 됩니다. 왼쪽 패딩에서는 위치 id를 `cumsum - 1`로 계산해 패딩을 건너뜁니다.",
+     "softmax 뒤 가중치가 0이 됩니다. 왼쪽 패딩에서는 위치 id를 `cumsum - 1`로 계산해 패딩을 건너뜁니다. 길이는 단어가 아니라 "
+     "토큰 수로 셉니다: 이 토크나이저에서는 강의의 두 문장이 모두 7토큰입니다.",
      "Sentences have different lengths, so to stack them into one batch the short ones are filled with a **pad "
      "token**. The pad id is not fixed at 0: it is **whatever the tokenizer defines** (here `<pad>` = 3; id 0 is "
      "`<unk>`), so the mask is built from the tokenizer's pad id: `input_ids != pad_id`. The causal mask lets each "
      "position see itself and earlier positions only; the two are combined with AND and turned into numbers added to "
      "the attention scores with `torch.where(mask, 0, -inf)`: a score plus -inf gets weight 0 after the softmax. "
-     "Under left padding the position ids are `cumsum - 1`, so they skip the pads.")
+     "Under left padding the position ids are `cumsum - 1`, so they skip the pads. Lengths are counted in tokens, "
+     "not words: with this tokenizer both course sentences are 7 tokens long.")
 _add("pad_sentences", "문장 (한 줄에 하나)", "Sentences (one per line)")
 _add("pad_side", "패딩 방향", "Padding side")
 _add("pad_left", "왼쪽 (생성할 때)", "left (for generation)")

@@ -17,7 +17,9 @@ from .i18n import lang_of, msg
 from .plots import attention_figure, mask_figure
 from .state import Slider, UserError, as_int, check_text, get_model, gpu, handler, info, new_session, warn
 
-PRESET = "나는 공부를 합니다.\n나는 맛있는 음식을 좋아합니다."
+# The course's two sentences, plus a short one: with the bundled tokenizer both course sentences are 7 tokens
+# (subword tokens are not words), so without a third sentence nothing would need padding.
+PRESET = "나는 공부를 합니다.\n나는 맛있는 음식을 좋아합니다.\n안녕하세요."
 MAX_TEXT = 4_000
 MAX_WHERE_TEXT = 2_000
 
@@ -185,7 +187,7 @@ def build_tab(session: gr.State, T) -> None:
                                 label=T("pad_side"), elem_id="pad-side")
                 max_length = gr.Number(0, precision=0, label=T("pad_maxlen"))
             with gr.Row():
-                sentence = Slider(0, 1, value=0, step=1, label=T("pad_sentence"))
+                sentence = Slider(0, 2, value=2, step=1, label=T("pad_sentence"))
                 layer = Slider(0, 3, value=0, step=1, label=T("pad_layer"))
                 head = Slider(0, 3, value=0, step=1, label=T("pad_head"))
             run = gr.Button(T("pad_run"), variant="primary", elem_id="pad-run")
