@@ -16,6 +16,7 @@ import os
 import random
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -189,6 +190,9 @@ def save_training_checkpoint(path: Path, model, tokenizer, optimizer, scheduler,
     try:
         model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
+        from .checkpoints import _copy_sentencepiece_model
+
+        _copy_sentencepiece_model(tokenizer, tmp)  # the raw SentencePiece model too, as checkpoints.save does
         torch.save(
             {
                 "step": step,
@@ -265,8 +269,15 @@ def _prepare_tokenizer_and_data(args: TrainArgs, out_dir: Path, is_main: bool, a
     return tokenizer, train_blocks, val_blocks
 
 
-def train(args: TrainArgs) -> dict:
-    """Train (or resume) and return the final metrics: step, loss, val_loss, tokens_seen, seconds, ..."""
+def train(args: TrainArgs, on_step: Callable[[dict, torch.nn.Module], bool | None] | None = None) -> dict:
+    """Train (or resume) and return the final metrics: step, loss, val_loss, tokens_seen, seconds, ...
+
+    ``on_step(row, model)``, if given, is called on the main process after every optimizer step with that
+    step's metrics row (step, loss, lr, tok_per_s, elapsed_s, and val_loss when it was evaluated) and the
+    unwrapped model (in train mode: a callback that generates must use eval mode and switch back). It is how a
+    caller watches a run and stops it: returning True stops the run as if interrupted, after saving a checkpoint
+    of that step (so ``resume="auto"`` continues from it); the returned metrics then have ``stopped=True``.
+    """
     from accelerate import Accelerator
     from accelerate.utils import set_seed
     from tqdm.auto import tqdm
@@ -312,6 +323,7 @@ def train(args: TrainArgs) -> dict:
     tokens_per_step = args.batch_size * args.block_size * args.grad_accum * accelerator.num_processes
     start_step, t0 = step, time.perf_counter()
     last = {"step": step}
+    stopped = False  # by on_step
     bar = tqdm(total=args.max_steps, initial=step, disable=not (is_main and args.progress), unit="step",
                dynamic_ncols=True)
     while step < args.max_steps:
@@ -349,17 +361,24 @@ def train(args: TrainArgs) -> dict:
                             **({"val": f"{row['val_loss']:.3f}"} if "val_loss" in row else {}))
             bar.update(1)
         last = row
-        stopping = args.stop_after is not None and step >= args.stop_after
+        stop_requested = bool(on_step(dict(row), accelerator.unwrap_model(model))) if on_step and is_main else False
+        if on_step is not None and accelerator.num_processes > 1:  # every process must stop at the same step
+            flag = torch.tensor(float(stop_requested), device=accelerator.device)
+            stop_requested = accelerator.reduce(flag, reduction="sum").item() > 0
+        stopping = stop_requested or (args.stop_after is not None and step >= args.stop_after)
+        stopped = stop_requested and step < args.max_steps
         if step % args.save_every == 0 or step == args.max_steps or stopping:
             accelerator.wait_for_everyone()
             if is_main:
                 save_training_checkpoint(out_dir / f"checkpoint-{step}", accelerator.unwrap_model(model), tokenizer,
                                          optimizer, scheduler, step, train_blocks, args)
                 _prune(out_dir, args.keep_last)
-                plot_losses(metrics_path, out_dir / "loss.png")
+                if metrics_path.exists():  # a run stopped before its first logged step has no metrics yet
+                    plot_losses(metrics_path, out_dir / "loss.png")
         if stopping:
             break
     bar.close()
+    last["stopped"] = stopped
     last["seconds"] = round(time.perf_counter() - t0, 1)
     last["parameters"] = sum(p.numel() for p in accelerator.unwrap_model(model).parameters())
     last["processes"] = accelerator.num_processes

@@ -418,7 +418,7 @@ def test_cli_tokenizer_pieces_pretokenize(tmp_path, sample, capsys):
     from gpt_demo import cli
 
     (tmp_path / "a.txt").write_text("\n".join(sample) + "\n", encoding="utf-8")
-    assert cli.main(["tokenizer", "--input", str(tmp_path / "a.txt"), "--out", str(tmp_path / "tok"),
+    assert cli.main(["train-tokenizer", "--input", str(tmp_path / "a.txt"), "--out", str(tmp_path / "tok"),
                      "--vocab-size", "600"]) == 0
     assert json.loads(capsys.readouterr().out)["pad_token_id"] == PAD_ID
     assert cli.main(["pieces", "--tokenizer", str(tmp_path / "tok"), "나는 뷁"]) == 0
@@ -426,7 +426,7 @@ def test_cli_tokenizer_pieces_pretokenize(tmp_path, sample, capsys):
     assert cli.main(["pretokenize", "--input", str(tmp_path / "a.txt"), "--tokenizer", str(tmp_path / "tok"),
                      "--out", str(tmp_path / "a.bin")]) == 0
     assert json.loads(capsys.readouterr().out)["dtype"] == "uint16"
-    assert cli.main(["tokenizer", "--input", str(tmp_path / "a.txt"), "--out", str(tmp_path / "t2"),
+    assert cli.main(["train-tokenizer", "--input", str(tmp_path / "a.txt"), "--out", str(tmp_path / "t2"),
                      "--vocab-size", "70000"]) == 2
     assert "vocab_size=70000" in capsys.readouterr().err
 
