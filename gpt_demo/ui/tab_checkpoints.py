@@ -23,7 +23,7 @@ from .state import (
 
 PRESET_QUESTION = "top-p가 무엇인가요?"
 MAX_QUESTION_CHARS = 1_000
-ANSWER_TOKENS = 60
+ANSWER_TOKENS = 100
 
 CODE = '''from gpt_demo import checkpoints, lora
 from gpt_demo.instructions import generate_answer
@@ -104,7 +104,8 @@ def download_checkpoint(repo_id, session=None, request: gr.Request = None):
 def _answer(model, tokenizer, question: str) -> str:
     from ..instructions import generate_answer
 
-    return generate_answer(model, tokenizer, question, max_new_tokens=ANSWER_TOKENS)
+    # A cut at max_new_tokens can end inside a character: drop the half character rather than show "�".
+    return generate_answer(model, tokenizer, question, max_new_tokens=ANSWER_TOKENS).rstrip("\ufffd")
 
 
 @gpu

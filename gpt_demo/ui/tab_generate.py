@@ -124,13 +124,15 @@ def generate(prompt, max_new_tokens=40, temperature=0.8, top_k=0, top_p=0.95, se
         status = _status(len(steps), rec["eos"], False, temperature, top_k, top_p, seed, lang)
         yield (text, tokens_html(steps, prompt), status, list(steps),  # a copy: the State must not see later steps
                gr.update(maximum=max(len(steps) - 1, 1), value=len(steps) - 1), gr.skip(), gr.skip())
-    last = steps[-1]
+    # Show the step where the model was least sure (the largest nucleus): a step with one obvious token says
+    # little about top-p. The slider walks through the others.
+    shown = max(range(len(steps)), key=lambda i: (steps[i]["view"]["nucleus_size"], -i))
     # The final text is decode(all new ids): the streamed pieces hold back unfinished characters, and a run of
     # invalid bytes (an untrained model writes those) may come out differently piece by piece.
     new_ids = [s["id"] for s in steps if not s["eos"]]
     text = prompt + loaded.tokenizer.decode(new_ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
-    yield (text, tokens_html(steps, prompt), status, steps, gr.update(maximum=max(len(steps) - 1, 1),
-           value=len(steps) - 1), nucleus_figure(last["view"]), _caption(last, lang))
+    yield (text, tokens_html(steps, prompt), status, steps, gr.update(maximum=max(len(steps) - 1, 1), value=shown),
+           nucleus_figure(steps[shown]["view"]), _caption(steps[shown], lang))
 
 
 @gpu
