@@ -262,10 +262,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_many_sentences": {"ko": "문장이 {n}개입니다. 최대 {limit}개까지 받습니다.",
                            "en": "{n} sentences: at most {limit} are accepted."},
     "truncated": {"ko": "긴 문장은 {limit}토큰으로 잘랐습니다.", "en": "Long sentences were cut to {limit} tokens."},
-    "no_checkpoint": {"ko": "체크포인트 `{name}`이(가) 없습니다 (폴더: {folder}). 사용할 수 있는 것: {available}. "
-                            "기본 체크포인트는 아직 학습 중일 수 있습니다.",
-                      "en": "There is no checkpoint `{name}` (folder: {folder}). Available: {available}. The bundled "
-                            "checkpoint may still be training."},
+    "no_checkpoint": {"ko": "체크포인트 `{name}`이(가) 없습니다 (폴더: {folder}). 사용할 수 있는 것: {available}.",
+                      "en": "There is no checkpoint `{name}` (folder: {folder}). Available: {available}."},
     "bad_checkpoint_name": {"ko": "체크포인트 이름 `{name}`은(는) 받을 수 없습니다: checkpoints 폴더 안의 이름만 쓸 수 있고 "
                                   "`/`나 `..`는 허용되지 않습니다.",
                             "en": "The checkpoint name `{name}` is refused: only names of folders inside the "
