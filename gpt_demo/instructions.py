@@ -118,7 +118,8 @@ def generate_answer(model, tokenizer, instruction: str, input: str | None = None
             new.append(token)
     finally:
         model.train(was_training)
-    return tokenizer.decode(new, skip_special_tokens=True).strip()
+    # stopping at max_new_tokens can cut a byte-fallback character in half: drop that half, not show "�"
+    return tokenizer.decode(new, skip_special_tokens=True).rstrip("\ufffd").strip()
 
 
 # --- building the data set from the concept explanations ---------------------------------------------
