@@ -485,7 +485,7 @@ def _as_examples(data, what: str) -> list[dict]:
 
 
 def train_lora(base, data, args: LoraArgs, out_dir: str | os.PathLike | None = None, *, val_data=None,
-               tokenizer=None, copy_base: bool = False):
+               tokenizer=None, copy_base: bool = False, on_step=None):
     """Fine-tune a LoRA adapter on instruction data; return ``(peft_model, metrics)``.
 
     ``base``: a GPTDemoForCausalLM (then ``tokenizer`` is required) or a checkpoint folder/name (model and
@@ -502,6 +502,10 @@ def train_lora(base, data, args: LoraArgs, out_dir: str | os.PathLike | None = N
     anything is written or the model is touched. Afterwards it checks that the base weights did not move
     and that every lora_B holds non-zero values. ``metrics`` has the last step's loss and val_loss, the
     validation loss before training (``base_val_loss``), trainable/total parameters and the percentage.
+
+    ``on_step(row, model)``, if given, is called after every step with that step's metrics row and the PeftModel
+    (in train mode). Returning True stops the run there, as ``stop_after`` does (``finished`` is then False and,
+    with ``out_dir``, only the training checkpoint of that step is written); ``metrics["stopped"]`` says so.
     """
     from accelerate import Accelerator
     from accelerate.utils import set_seed
@@ -601,6 +605,7 @@ def train_lora(base, data, args: LoraArgs, out_dir: str | os.PathLike | None = N
 
     start_step, t0 = step, time.perf_counter()
     last: dict = {"step": step}
+    stopped = False  # by on_step
     bar = tqdm(total=args.max_steps, initial=step, disable=not args.progress, unit="step", dynamic_ncols=True)
     while step < args.max_steps:
         batch = _batch(seqs, prompts, batches.next(), pad_id, args, device)
@@ -626,7 +631,9 @@ def train_lora(base, data, args: LoraArgs, out_dir: str | os.PathLike | None = N
         bar.set_postfix(loss=f"{value:.3f}", **({"val": f"{row['val_loss']:.3f}"} if "val_loss" in row else {}))
         bar.update(1)
         last = row
-        stopping = args.stop_after is not None and step >= args.stop_after
+        stop_requested = bool(on_step(dict(row), model)) if on_step is not None else False
+        stopped = stop_requested and step < args.max_steps
+        stopping = stop_requested or (args.stop_after is not None and step >= args.stop_after)
         if out is not None and (step % args.save_every == 0 or step == args.max_steps or stopping):
             _save_training_checkpoint(ckpt_dir / f"checkpoint-{step}", accelerator.unwrap_model(model), identity,
                                       optimizer, scheduler, step, batches, args)
@@ -648,7 +655,7 @@ def train_lora(base, data, args: LoraArgs, out_dir: str | os.PathLike | None = N
     metrics = {**last, **counts, "base_val_loss": base_val, "train_examples": len(seqs),
                "val_examples": len(vseqs), "truncated_examples": cut,
                "lora_B_abs_max": report["lora_B_abs_max"], "seconds": round(time.perf_counter() - t0, 1),
-               "finished": finished, "r": args.r, "alpha": args.alpha,
+               "finished": finished, "stopped": stopped, "r": args.r, "alpha": args.alpha,
                "target_modules": list(args.target_modules)}
     if out is not None and finished:
         info = {"lora": {"r": args.r, "alpha": args.alpha, "dropout": args.dropout,

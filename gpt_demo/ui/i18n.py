@@ -531,8 +531,8 @@ MESSAGES.update({
     "word_train": {"ko": "학습", "en": "training"},
     "word_val": {"ko": "검증", "en": "validation"},
     # status lines
-    "job_queued": {"ko": "⏳ 대기 중: 대기열 {position}번째 (지금 {running}개 학습 중, 동시에 최대 {limit}개).",
-                   "en": "⏳ Waiting: number {position} in the queue ({running} running now, at most {limit} at once)."},
+    "job_queued": {"ko": "대기 중: 대기열 {position}번째 (지금 {running}개 학습 중, 동시에 최대 {limit}개).",
+                   "en": "Waiting: number {position} in the queue ({running} running now, at most {limit} at once)."},
     "job_preparing": {"ko": "토크나이저를 학습하고 글을 토큰으로 바꾸는 중…",
                       "en": "Training the tokenizer and tokenizing the text…"},
     "job_preparing_lora": {"ko": "모델을 복사하고 학습 전 답을 만드는 중…",
@@ -542,25 +542,27 @@ MESSAGES.update({
                            "경과 {elapsed} · 남은 시간 약 {eta}",
                      "en": "**step {step} / {max_steps}** · training loss {loss} · validation loss {val} · "
                            "{tok_s} tokens/s · elapsed {elapsed} · about {eta} left"},
-    "job_finished": {"ko": "✅ 학습 완료. 이제 이 세션의 모델은 `{name}`입니다 (손실 {first} → {last}). 다른 탭에서 써 보세요.",
-                     "en": "✅ Done. This session's model is now `{name}` (loss {first} → {last}). Try it in the other "
+    "job_progress_lora": {"ko": "**{step} / {max_steps}단계** · 손실 {loss} · 경과 {elapsed} · 남은 시간 약 {eta}",
+                          "en": "**step {step} / {max_steps}** · loss {loss} · elapsed {elapsed} · about {eta} left"},
+    "job_finished": {"ko": "✓ 학습 완료. 이제 이 세션의 모델은 `{name}`입니다 (손실 {first} → {last}). 다른 탭에서 써 보세요.",
+                     "en": "✓ Done. This session's model is now `{name}` (loss {first} → {last}). Try it in the other "
                            "tabs."},
-    "job_stopped": {"ko": "⏹ {step}단계에서 멈췄습니다. 지금까지의 모델 `{name}`이(가) 이 세션의 모델이 되었습니다. "
+    "job_stopped": {"ko": "■ {step}단계에서 멈췄습니다. 지금까지의 모델 `{name}`이(가) 이 세션의 모델이 되었습니다. "
                           "'이어서 학습'으로 계속할 수 있습니다.",
-                    "en": "⏹ Stopped at step {step}. The model so far, `{name}`, is now this session's model. Press "
+                    "en": "■ Stopped at step {step}. The model so far, `{name}`, is now this session's model. Press "
                           "Resume to continue."},
-    "job_timeout": {"ko": "⏱ 한 번의 학습 시간 제한({limit}초)에 닿아 {step}단계에서 멈췄습니다. 모델 `{name}`이(가) 이 세션의 "
+    "job_timeout": {"ko": "■ 한 번의 학습 시간 제한({limit}초)에 닿아 {step}단계에서 멈췄습니다. 모델 `{name}`이(가) 이 세션의 "
                           "모델이 되었습니다. '이어서 학습'을 누르면 대기열 뒤에서 다시 이어집니다.",
-                    "en": "⏱ The time limit of one run ({limit} s) was reached at step {step}. The model `{name}` is "
+                    "en": "■ The time limit of one run ({limit} s) was reached at step {step}. The model `{name}` is "
                           "now this session's model. Resume continues it (from the back of the queue)."},
-    "job_stopped_early": {"ko": "⏹ 첫 단계 전에 멈췄습니다. 모델은 바뀌지 않았습니다.",
-                          "en": "⏹ Stopped before the first step. The model did not change."},
+    "job_stopped_early": {"ko": "■ 첫 단계 전에 멈췄습니다. 모델은 바뀌지 않았습니다.",
+                          "en": "■ Stopped before the first step. The model did not change."},
     "job_cancelled": {"ko": "학습이 취소되었습니다.", "en": "The training job was cancelled."},
     "job_none": {"ko": "이 세션에는 학습 작업이 없습니다.", "en": "This session has no training job."},
     "job_stop_requested": {"ko": "멈추는 중: 지금 단계를 마치고 체크포인트를 저장합니다…",
                            "en": "Stopping: finishing this step and saving a checkpoint…"},
-    "lora_done": {"ko": "✅ LoRA {step}단계 (손실 {first} → {last}), 학습한 파라미터 {trainable:,}개 ({pct}%). 병합 후 로짓 "
+    "lora_done": {"ko": "✓ LoRA {step}단계 (손실 {first} → {last}), 학습한 파라미터 {trainable:,}개 ({pct}%). 병합 후 로짓 "
                         "최대 차이 {diff:.2e}. 이제 이 세션의 모델은 `{name}`입니다.",
-                  "en": "✅ LoRA: {step} steps (loss {first} → {last}), {trainable:,} trained parameters ({pct}%). "
+                  "en": "✓ LoRA: {step} steps (loss {first} → {last}), {trainable:,} trained parameters ({pct}%). "
                         "Merged: max logit difference {diff:.2e}. This session's model is now `{name}`."},
 })

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import html
 import inspect
+import threading
 import time
 
 import gradio as gr
@@ -45,7 +46,7 @@ LORA_QUESTION = "top-p는 무엇을 하나요?"
 CODE = '''from gpt_demo import jobs
 
 m = jobs.manager()                                   # the server's queue (limit, time limit, folders)
-settings = jobs.settings_for("tiny", max_steps=300)  # bounded fields; InputError names a bad one
+settings = jobs.settings_for("tiny", max_steps=400)  # bounded fields; InputError names a bad one
 plan = jobs.plan_scratch(m.folder(session), text, settings)   # 90 % train / 10 % validation
 job = m.submit_scratch(session, plan)                # tokenizer -> training.train(args, on_step=...)
 # on_step(row, model) runs after every step: it records the losses, writes a sample every
@@ -102,17 +103,26 @@ def _num(value, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def chart_frame(rows: list[dict], lang: str) -> pd.DataFrame:
+def chart_frame(rows: list[dict], lang: str, validation: bool = True) -> pd.DataFrame | None:
     """Long-format losses for gr.LinePlot: columns step, loss, series (training / validation); at most
-    ``MAX_CHART_POINTS`` training points (evenly thinned), every validation point."""
+    ``MAX_CHART_POINTS`` training points (evenly thinned), every validation point. None before the first step.
+
+    The chart fixes its colour legend from the first data it draws (later updates only swap the data), so every
+    frame names both series: before the first validation loss, a placeholder row with no value (not drawn)."""
     train = [r for r in rows if "loss" in r]
+    if not train:
+        return None
     if len(train) > MAX_CHART_POINTS:
         every = -(-len(train) // MAX_CHART_POINTS)
         train = train[::every] + ([train[-1]] if (len(train) - 1) % every else [])
     t_name, v_name = msg("word_train", lang), msg("word_val", lang)
     data = [{"step": r["step"], "loss": r["loss"], "series": t_name} for r in train]
-    data += [{"step": r["step"], "loss": r["val_loss"], "series": v_name} for r in rows if "val_loss" in r]
-    return pd.DataFrame(data, columns=["step", "loss", "series"])
+    vals = [{"step": r["step"], "loss": r["val_loss"], "series": v_name} for r in rows if "val_loss" in r]
+    if validation and not vals:
+        vals = [{"step": train[0]["step"], "loss": float("nan"), "series": v_name}]
+    frame = pd.DataFrame(data + vals, columns=["step", "loss", "series"])
+    # typed: the chart reads the axis types (numbers, not categories) from the columns' dtypes
+    return frame.astype({"step": "int64", "loss": "float64", "series": "str"})
 
 
 def samples_html(samples: list[dict]) -> str:
@@ -138,7 +148,11 @@ def status_text(snap: dict | None, lang: str, name: str | None = None) -> str:
         return msg("job_queued", lang, position=snap["position"], running=snap.get("running", 0),
                    limit=snap.get("max_running", 1))
     progress = ""
-    if rows:
+    if rows and snap["kind"] == "lora":
+        last = rows[-1]
+        progress = msg("job_progress_lora", lang, step=last["step"], max_steps=snap["max_steps"],
+                       loss=_num(last["loss"]), elapsed=_clock(snap["elapsed_s"]), eta=_clock(last.get("eta_s")))
+    elif rows:
         last = rows[-1]
         vals = [r for r in rows if "val_loss" in r]
         progress = msg("job_progress", lang, step=last["step"], max_steps=snap["max_steps"], loss=_num(last["loss"]),
@@ -173,6 +187,7 @@ def status_text(snap: dict | None, lang: str, name: str | None = None) -> str:
 
 
 _names: dict[str, str] = {}  # job id -> the checkpoint name its model got (one name per job)
+_names_lock = threading.Lock()
 
 
 def model_name(snap: dict) -> str | None:
@@ -180,10 +195,10 @@ def model_name(snap: dict) -> str | None:
     folder = snap["result"].get("folder")
     if not folder:
         return None
-    if snap["id"] not in _names:
-        label = "my-gpt-lora" if snap["kind"] == "lora" else "my-gpt"
-        _names.setdefault(snap["id"], register_trained(folder, label))
-    return _names[snap["id"]]
+    with _names_lock:
+        if snap["id"] not in _names:
+            _names[snap["id"]] = register_trained(folder, "my-gpt-lora" if snap["kind"] == "lora" else "my-gpt")
+        return _names[snap["id"]]
 
 
 def _error_of(snap: dict) -> UserError | None:
@@ -192,6 +207,8 @@ def _error_of(snap: dict) -> UserError | None:
         return None
     if err["key"]:
         return _as_user_error(jobs.InputError(err["key"], err["message"], **err["values"]))
+    if err["type"] in ("ValueError", "FileNotFoundError", "AdapterError", "FloatingPointError"):  # explained
+        return UserError("value", detail=err["message"].splitlines()[0][:500])
     return UserError("train_failed", kind=err["type"])
 
 
@@ -310,7 +327,8 @@ def _lora_view(lang):
         label = session.label(lang) if isinstance(session, Session) else gr.skip()
         result = snap["result"]
         zip_path = result.get("zip") if snap["done"] else None
-        return (status_text(snap, lang, name), chart_frame(snap["rows"], lang), result.get("before", ""),
+        return (status_text(snap, lang, name), chart_frame(snap["rows"], lang, validation=False),
+                result.get("before", ""),
                 result.get("after", ""), zip_path if zip_path else gr.skip(), session, label)
     return view
 
@@ -367,14 +385,14 @@ def _build_scratch(session, session_label, T) -> None:
     b = jobs.BOUNDS
     with gr.Row():
         with gr.Column(scale=3):
-            text = gr.Textbox(label=T("train_text"), lines=6, max_lines=12, elem_id="train-text")
+            text = gr.Textbox("", label=T("train_text"), lines=6, max_lines=12, elem_id="train-text")
             with gr.Row():
                 upload = gr.File(label=T("train_upload"), file_types=[".txt"], type="filepath",
-                                 elem_id="train-upload", height=90)
+                                 elem_id="train-upload", height=120)
                 example = gr.Button(T("train_example"), size="sm", elem_id="train-example")
             with gr.Row():
                 preset = gr.Radio(list(jobs.PRESETS), value="tiny", label=T("train_preset"), elem_id="train-preset")
-                prompt = gr.Textbox(label=T("train_prompt"), elem_id="train-prompt")
+                prompt = gr.Textbox("", label=T("train_prompt"), elem_id="train-prompt")
             with gr.Accordion(T("train_advanced"), open=False):
                 with gr.Row():
                     layers = Slider(*b["num_hidden_layers"], value=tiny["num_hidden_layers"], step=1,
@@ -399,7 +417,7 @@ def _build_scratch(session, session_label, T) -> None:
             gr.Code(CODE, language="python", label=T("code_label"), interactive=False)
     status = gr.Markdown(elem_id="train-status")
     with gr.Row():
-        chart = gr.LinePlot(x="step", y="loss", color="series", label=T("train_chart"), height=300,
+        chart = gr.LinePlot(x="step", y="loss", color="series", label=T("train_chart"),
                             elem_id="train-chart")
         with gr.Column():
             samples = gr.HTML(label=T("train_samples"), show_label=True, container=True, elem_id="train-samples")
@@ -427,7 +445,7 @@ def _build_lora(session, session_label, T) -> None:
                                  column_count=2, interactive=True, wrap=True, label=T("lora_table"),
                                  elem_id="lora-table")
             upload = gr.File(label=T("lora_upload"), file_types=[".json", ".jsonl"], type="filepath",
-                             elem_id="lora-upload", height=90)
+                             elem_id="lora-upload", height=120)
         with gr.Column(scale=2):
             question = gr.Textbox(LORA_QUESTION, label=T("lora_question"), elem_id="lora-question")
             steps = Slider(*jobs.LORA_BOUNDS["max_steps"], value=jobs.LORA_DEFAULTS["max_steps"], step=5,
@@ -438,7 +456,7 @@ def _build_lora(session, session_label, T) -> None:
                 stop = gr.Button(T("train_stop"), variant="stop", elem_id="lora-stop")
     status = gr.Markdown(elem_id="lora-status")
     with gr.Row():
-        chart = gr.LinePlot(x="step", y="loss", color="series", label=T("lora_chart"), height=260,
+        chart = gr.LinePlot(x="step", y="loss", color="series", label=T("lora_chart"),
                             elem_id="lora-chart")
         with gr.Column():
             before = gr.Textbox(label=T("lora_before"), lines=3, interactive=False, elem_id="lora-before")
