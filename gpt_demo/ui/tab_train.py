@@ -167,7 +167,7 @@ def status_text(snap: dict | None, lang: str, name: str | None = None) -> str:
         head = msg("job_stop_requested", lang)
     elif state in ("stopped", "timeout") and not result.get("folder"):
         head = msg("job_stopped_early", lang)
-    elif state == "finished" and snap["kind"] == "lora" and result.get("folder"):
+    elif snap["kind"] == "lora" and result.get("folder") and snap["done"]:  # finished, or stopped early
         head = msg("lora_done", lang, step=result["step"], first=_num(result.get("first_loss")),
                    last=_num(result.get("loss")), trainable=result.get("trainable_params") or 0,
                    pct=result.get("trainable_pct"), diff=result.get("merge_diff") or 0.0, name=name or "")
