@@ -6,7 +6,7 @@ each), several ways a learner might ask about it, and one canonical short answer
 mixes in :func:`concept_paragraph`; the LoRA instruction set pairs ``questions_*`` with ``answer_*``.
 
 The texts are written for this project and correct the course glossary's known mistakes
-(see /work/shared/course-notes/README.md): top_p = 0.95 is not "the top 5%" and a higher top_p keeps
+(see the course notes' list of mistakes, shared/course-notes/README.md): top_p = 0.95 is not "the top 5%" and a higher top_p keeps
 more tokens; LoRA is fine-tuning, not compression; SentencePiece has no "bidirectional tokenization";
 ``torch.where`` broadcasts its arguments; the pad id is whatever the tokenizer defines.
 
