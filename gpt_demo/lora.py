@@ -461,21 +461,6 @@ def _latest_checkpoint(ckpt_dir: Path) -> Path | None:
     return max(found, key=lambda p: int(p.name.split("-")[-1]), default=None)
 
 
-def _prune(ckpt_dir: Path, keep_last: int) -> None:
-    found = sorted((p for p in ckpt_dir.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()),
-                   key=lambda p: int(p.name.split("-")[-1]))
-    for old in found[:-keep_last]:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _mixed_precision(choice: str) -> str:
-    if choice != "auto":
-        return choice
-    if torch.cuda.is_available():
-        return "bf16" if torch.cuda.is_bf16_supported() else "fp16"
-    return "no"
-
-
 def _as_examples(data, what: str) -> list[dict]:
     from .instructions import check_examples, load_instruction_file
 
@@ -511,7 +496,7 @@ def train_lora(base, data, args: LoraArgs, out_dir: str | os.PathLike | None = N
     from accelerate.utils import set_seed
     from tqdm.auto import tqdm
 
-    from .training import lr_at, plot_losses
+    from .training import lr_at, mixed_precision, plot_losses, prune_checkpoints
 
     args.validate()
     if isinstance(base, (str, os.PathLike)):
@@ -548,7 +533,7 @@ def train_lora(base, data, args: LoraArgs, out_dir: str | os.PathLike | None = N
         _check_identity(info["base"], base, f"checkpoint {resume_from}")
 
     # --- from here on the model is changed and files may be written ---
-    accelerator = Accelerator(mixed_precision=_mixed_precision(args.mixed_precision),
+    accelerator = Accelerator(mixed_precision=mixed_precision(args.mixed_precision),
                               cpu=not torch.cuda.is_available())
     set_seed(args.seed)
     identity = base_identity(base)
@@ -637,7 +622,7 @@ def train_lora(base, data, args: LoraArgs, out_dir: str | os.PathLike | None = N
         if out is not None and (step % args.save_every == 0 or step == args.max_steps or stopping):
             _save_training_checkpoint(ckpt_dir / f"checkpoint-{step}", accelerator.unwrap_model(model), identity,
                                       optimizer, scheduler, step, batches, args)
-            _prune(ckpt_dir, args.keep_last)
+            prune_checkpoints(ckpt_dir, args.keep_last)
             plot_losses(metrics_path, out / "loss.png")
         if stopping:
             break

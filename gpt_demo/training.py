@@ -128,7 +128,8 @@ def _optimizer(model: torch.nn.Module, args: TrainArgs) -> torch.optim.AdamW:
     return torch.optim.AdamW(groups, lr=args.learning_rate, betas=(0.9, 0.95), eps=1e-8)
 
 
-def _mixed_precision(choice: str) -> str:
+def mixed_precision(choice: str) -> str:
+    """accelerate's mixed_precision for a choice: 'auto' is bf16 (or fp16) on a CUDA GPU and none on a CPU."""
     if choice != "auto":
         return choice
     if torch.cuda.is_available():
@@ -214,7 +215,8 @@ def save_training_checkpoint(path: Path, model, tokenizer, optimizer, scheduler,
         raise
 
 
-def _prune(out_dir: Path, keep_last: int) -> None:
+def prune_checkpoints(out_dir: Path, keep_last: int) -> None:
+    """Delete all but the newest ``keep_last`` checkpoint-<step> folders."""
     found = sorted((p for p in out_dir.glob("checkpoint-*") if p.name.split("-")[-1].isdigit()),
                    key=lambda p: int(p.name.split("-")[-1]))
     for old in found[:-keep_last]:
@@ -289,7 +291,7 @@ def train(args: TrainArgs, on_step: Callable[[dict, torch.nn.Module], bool | Non
         resume_from = latest_checkpoint(out_dir) if args.resume == "auto" else Path(args.resume)
         if args.resume != "auto" and not is_checkpoint(resume_from):
             raise ValueError(f"--resume {args.resume}: not a training checkpoint (no {STATE_FILE} and config.json)")
-    accelerator = Accelerator(mixed_precision=_mixed_precision(args.mixed_precision),
+    accelerator = Accelerator(mixed_precision=mixed_precision(args.mixed_precision),
                               gradient_accumulation_steps=args.grad_accum, cpu=not torch.cuda.is_available())
     is_main = accelerator.is_main_process
     if is_main:
@@ -372,7 +374,7 @@ def train(args: TrainArgs, on_step: Callable[[dict, torch.nn.Module], bool | Non
             if is_main:
                 save_training_checkpoint(out_dir / f"checkpoint-{step}", accelerator.unwrap_model(model), tokenizer,
                                          optimizer, scheduler, step, train_blocks, args)
-                _prune(out_dir, args.keep_last)
+                prune_checkpoints(out_dir, args.keep_last)
                 if metrics_path.exists():  # a run stopped before its first logged step has no metrics yet
                     plot_losses(metrics_path, out_dir / "loss.png")
         if stopping:
