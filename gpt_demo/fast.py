@@ -112,8 +112,11 @@ def signed_sin(sin: torch.Tensor) -> torch.Tensor:
 
 
 def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
-    """``GPTDemoRMSNorm`` in the same order of operations (so the same bits), with in-place temporaries."""
-    x32 = x.float()  # (..., C) no copy in fp32
+    """``GPTDemoRMSNorm`` in the same order of operations (so the same bits), with in-place temporaries and
+    without the two no-op casts in fp32."""
+    if x.dtype is torch.float32:
+        return weight * (x * x.pow(2).mean(-1, keepdim=True).add_(eps).rsqrt_())
+    x32 = x.float()  # normalise in fp32 in half precision, as the plain module does
     scale = x32.pow(2).mean(-1, keepdim=True).add_(eps).rsqrt_()  # (..., 1)
     return weight * (x32 * scale).to(x.dtype)
 
@@ -123,17 +126,20 @@ def decoder_stack(x: torch.Tensor, layers: list[tuple], cos: torch.Tensor, sin: 
                   head_dim: int) -> torch.Tensor:
     """All decoder layers on x (B, T, C) -> (B, T, C), without autograd, module calls or hooks.
 
-    ``layers``: one tuple per layer from ``GPTDemoDecoderLayer.plain_tensors()``; ``cos``/``sin`` (B, T, D) as
-    ``rotary_cos_sin`` returns them; ``bias`` the additive mask or None, exactly as the plain path gets it.
+    ``layers``: one tuple per layer from ``GPTDemoDecoderLayer.plain_tensors()``; ``cos`` (B, T, D) as
+    ``rotary_cos_sin`` returns it and ``sin`` through ``signed_sin``; ``bias`` the additive mask or None,
+    exactly as the plain path gets it.
+    The residual stream is kept 2-D, (B*T, C), so that ``F.linear`` goes straight to one matrix product.
     """
-    B, T, _ = x.shape
+    B, T, C = x.shape
     H, G, D = num_heads, num_kv_heads, head_dim
     cos = cos[:, :, None]  # (B, T, 1, D) broadcast over heads; q/k stay (B, T, heads, D) until the transpose
-    sin = signed_sin(sin)[:, :, None]  # (B, T, 1, D)
+    sin = sin[:, :, None]  # (B, T, 1, D)
     half = D // 2
     is_causal = bias is None and T > 1
+    x = x.reshape(B * T, C)  # (BT, C)
     for idx, (ln1, eps1, wq, bq, wk, bk, wv, bv, wo, bo, ln2, eps2, wg, bg, wu, bu, wd, bd) in enumerate(layers):
-        h = rms_norm(x, ln1, eps1)  # (B, T, C)
+        h = rms_norm(x, ln1, eps1)  # (BT, C)
         q = F.linear(h, wq, bq).view(B, T, H, D)
         k = F.linear(h, wk, bk).view(B, T, G, D)
         v = F.linear(h, wv, bv).view(B, T, G, D).transpose(1, 2)  # (B, G, T, D)
@@ -142,7 +148,7 @@ def decoder_stack(x: torch.Tensor, layers: list[tuple], cos: torch.Tensor, sin: 
         if cache is not None:
             k, v = cache.update(k, v, idx)  # (B, G, K, D) past keys/values + the new ones
         y = F.scaled_dot_product_attention(q, k, v, attn_mask=bias, is_causal=is_causal, enable_gqa=G != H)
-        x = x + F.linear(y.transpose(1, 2).reshape(B, T, H * D), wo, bo)  # (B, T, C)
+        x = x + F.linear(y.transpose(1, 2).reshape(B * T, H * D), wo, bo)  # (BT, C)
         h = rms_norm(x, ln2, eps2)
-        x = x + F.linear(F.silu(F.linear(h, wg, bg)) * F.linear(h, wu, bu), wd, bd)  # (B, T, C)
-    return x
+        x = x + F.linear(F.silu(F.linear(h, wg, bg)) * F.linear(h, wu, bu), wd, bd)  # (BT, C)
+    return x.view(B, T, C)

@@ -193,6 +193,7 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
         self.layers = nn.ModuleList(GPTDemoDecoderLayer(config, i) for i in range(config.num_hidden_layers))
         self.norm = GPTDemoRMSNorm(config.hidden_size, config.rms_norm_eps)
         self.gradient_checkpointing = False
+        self._rotary_tables = {}  # fast path only: (device, dtype, theta, D, L) -> (L, 2, D) cos and sin
         self.post_init()
 
     def get_input_embeddings(self):
@@ -237,12 +238,21 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
             raise ValueError(f"attention_mask covers {attention_mask.shape[-1]} positions, expected {K} (cached + new)")
 
         # Positions: given (generate derives them from the mask), or skipping pads, or simply P..K-1.
+        given_positions = position_ids is not None
         if position_ids is None:
             if attention_mask is not None:
                 position_ids = positions_from_mask(attention_mask)[:, P:]  # (B, T)
             else:
                 position_ids = torch.arange(P, K, device=x.device)[None].expand(B, T)  # (B, T)
-        cos, sin = rotary_cos_sin(position_ids, self.config.head_dim, self.config.rope_theta, x.dtype)
+        # The fast path (see _fast_path_tensors) looks the angles up in a table, with sin in the form it uses.
+        plain = None if output_attentions or output_hidden_states else self._fast_path_tensors()
+        cos_sin = self._rotary_lookup(position_ids, x.dtype, given_positions) if plain is not None else None
+        if cos_sin is not None:
+            cos, sin = cos_sin.unbind(2)  # (B, T, D) each; sin has rotate_half's sign folded in (fast.signed_sin)
+        else:
+            cos, sin = rotary_cos_sin(position_ids, self.config.head_dim, self.config.rope_theta, x.dtype)
+            if plain is not None:
+                sin = fast.signed_sin(sin)
 
         # Mask: causal AND padding, as an additive bias. Skipped when nothing needs masking.
         has_padding = attention_mask is not None and not bool(attention_mask.all())
@@ -254,7 +264,6 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
 
         all_hidden = [] if output_hidden_states else None
         all_weights = [] if output_attentions else None
-        plain = None if output_attentions or output_hidden_states else self._fast_path_tensors()
         if plain is not None:
             # Same numbers in fewer tensor ops (see gpt_demo/fast.py); used only when nothing needs autograd.
             x = fast.decoder_stack(x, plain, cos, sin, bias, cache, self.config.num_attention_heads,
@@ -275,6 +284,23 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
             hidden_states=tuple(all_hidden) if all_hidden is not None else None,
             attentions=tuple(all_weights) if all_weights is not None else None,
         )
+
+    def _rotary_lookup(self, position_ids: torch.Tensor, dtype: torch.dtype, check_range: bool):
+        """(B, T, 2, D): cos and sign-folded sin of ``position_ids`` from a table of every position, built once per
+        device and dtype with ``rotary_cos_sin`` itself (so the same bits); saves ~12 small ops per forward on
+        the fast path. None when a given position lies outside the table."""
+        c = self.config
+        key = (position_ids.device, dtype, c.rope_theta, c.head_dim, c.max_position_embeddings)
+        table = self._rotary_tables.get(key)
+        if table is None:
+            every = torch.arange(c.max_position_embeddings, device=position_ids.device)[None]  # (1, L)
+            cos, sin = rotary_cos_sin(every, c.head_dim, c.rope_theta, dtype)  # (1, L, D) each
+            table = self._rotary_tables[key] = torch.stack((cos[0], fast.signed_sin(sin)[0]), dim=1)  # (L, 2, D)
+        if check_range and position_ids.numel():
+            low, high = torch.aminmax(position_ids)
+            if int(low) < 0 or int(high) >= table.shape[0]:
+                return None
+        return table[position_ids]  # (B, T, 2, D)
 
     def _fast_path_tensors(self) -> list[tuple] | None:
         """Every layer's ``plain_tensors()``, or None to take the plain path: autograd is on (training,

@@ -63,6 +63,17 @@ def test_forward_logits_equal_plain_and_llama(name, spy):
     assert (ours[real] - ref[real]).abs().max() <= 1e-5
 
 
+def test_positions_outside_the_rotary_table_fall_back():
+    model = make_model()  # max_position_embeddings 128: the fast path's cos/sin table has 128 rows
+    ids, _ = left_padded(lengths=(6,))
+    for positions in (torch.arange(200, 206)[None], torch.arange(-3, 3)[None], torch.arange(5, 11)[None]):
+        with torch.no_grad():
+            a = model(ids, position_ids=positions).logits
+            with fast.disabled():
+                b = model(ids, position_ids=positions).logits
+        assert torch.equal(a, b)
+
+
 @pytest.mark.parametrize("name", ["gqa_tied", "odd_sizes", "biases"])
 def test_cached_decoding_step_by_step_equals_plain(name):
     model = make_model(**CONFIGS[name])
