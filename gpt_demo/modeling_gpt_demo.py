@@ -389,10 +389,10 @@ class GPTDemoForCausalLM(GPTDemoPreTrainedModel, GenerationMixin):
 
         loss = None
         if labels is not None:
-            # Position t predicts token t+1: drop the last logit and the first label.
-            shift_logits = logits[:, :-1].float()  # (B, T-1, V)
-            shift_labels = labels[:, 1:].to(logits.device)  # (B, T-1)
-            loss = F.cross_entropy(shift_logits.reshape(-1, shift_logits.shape[-1]), shift_labels.reshape(-1),
+            # Position t predicts token t+1: shift the labels left; the last position has no next token (-100).
+            # (Slicing off the last logit instead, logits[:, :-1], would copy all B*T*V logits to flatten them.)
+            shift_labels = F.pad(labels[:, 1:].to(logits.device), (0, 1), value=-100)  # (B, T)
+            loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), shift_labels.reshape(-1),
                                    ignore_index=-100)
         return CausalLMOutputWithPast(
             loss=loss,
