@@ -73,9 +73,11 @@ MAX_QA_CHARS = 1_000  # per question or answer
 MAX_QA_FILE_BYTES = 1024 * 1024
 SAMPLE_TOKENS = 48  # new tokens in each progress sample
 
-# tiny: on the 2-core CPU this project is developed on (1 MB of the project's corpus, nothing else running) about
-# 20k training tokens/s: the loss falls from 6.9 (= ln 1024, a uniform guess) below 4 and the sample turns from byte
-# soup into words within the first 30 s; all 400 steps take about 45 s. lr 5e-3 beats 3e-3 at this length.
+# tiny: measured on this project's 2-core CPU with 1 MB of the project's corpus. Quiet machine: ~23k training tokens/s
+# (300 steps in 35 s, so the 400 steps take ~45 s); with other processes on the cores, 3-8k tokens/s. The run is
+# seeded, so the losses do not depend on the speed: training 6.95 (about ln 1024, a uniform guess) -> 2.99,
+# validation 5.13 (step 26) -> 2.82 (step 400); the sample shows English word shapes and quotes by step ~100 (about
+# 12 s on the quiet machine) and sentence openings by step ~300. lr 5e-3 beats 3e-3 at this length.
 # small: ~10x the compute per step (about 10 min on that CPU, inside the default time limit); meant for a GPU, where
 # the same accelerate code trains in bf16/fp16.
 PRESETS: dict[str, dict] = {
