@@ -10,10 +10,11 @@ this file keeps their numbers and removes the overhead:
    ``generate()`` says it will need, and each token is written in place.
 2. ``decoder_stack``: the decoder layers as one plain function over the layers' tensors instead of ~12 nested
    ``nn.Module`` calls per layer, RoPE as ``x * cos + roll(x) * sin_signed`` (2 fewer ops than ``rotate_half``'s
-   chunk + neg + cat), and the cache written in place.
+   chunk + neg + cat) with cos/sin looked up in a per-model table (``GPTDemoModel._rotary_lookup``), the
+   residual stream kept 2-D so ``F.linear`` is one matrix product, and the cache written in place.
 
 What is *not* here, because it was measured not to pay on this machine (see bench/README.md): fused q/k/v and
-gate/up weights, a transposed copy of the classifier, ``F.rms_norm`` (slower than the plain formula on CPU).
+gate/up weights, transposed weight copies, ``F.rms_norm`` (a composite of the same ops on CPU), torch.compile.
 
 ``modeling_gpt_demo`` uses ``decoder_stack`` only when nothing needs autograd, attention weights or hidden states,
 and every part of every layer is the plain module (so a LoRA-wrapped projection, a hook or a subclass falls back

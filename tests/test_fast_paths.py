@@ -188,6 +188,23 @@ def test_beam_search_reorders_the_preallocated_cache():
     assert torch.equal(a, b)
 
 
+@pytest.mark.parametrize("kw", [
+    dict(prompt_lookup_num_tokens=3),  # assisted decoding: the cache is cropped when guesses are rejected
+    dict(do_sample=True, num_return_sequences=3, top_k=10),  # rows expanded before the cache exists
+    dict(cache_implementation="dynamic"),
+])
+def test_other_generate_modes_equal_plain(kw):
+    model = make_model()
+    ids = torch.tensor([[5, 6, 7, 5, 6, 7, 5, 6]])  # repetitive, so prompt lookup finds candidates
+    base = dict(max_new_tokens=10, pad_token_id=3, eos_token_id=None, do_sample=False)
+    torch.manual_seed(7)
+    a = model.generate(ids, **{**base, **kw})
+    torch.manual_seed(7)
+    with fast.disabled():
+        b = model.generate(ids, **{**base, **kw})
+    assert torch.equal(a, b)
+
+
 def test_preallocated_layer_grows_crops_and_reorders():
     layer = PreallocatedLayer(capacity=3)
     k = torch.arange(2 * 1 * 5 * 2, dtype=torch.float32).view(2, 1, 5, 2)
