@@ -634,8 +634,9 @@ def _build_model(info: CheckpointInfo) -> GPTDemoForCausalLM:
     return model.eval()
 
 
-def load_tokenizer(source):
-    """A tokenizer object passed through, or ``AutoTokenizer.from_pretrained`` of a folder (no remote code)."""
+def load_any_tokenizer(source):
+    """A tokenizer object passed through, or ``AutoTokenizer.from_pretrained`` of a folder (no remote code): any
+    kind a Hub checkpoint ships. ``gpt_demo.tokenizer.load_tokenizer`` is the one for our SentencePiece folders."""
     if source is not None and not isinstance(source, (str, os.PathLike)):
         return source
     folder = Path(source)
@@ -664,7 +665,7 @@ def load(name_or_path_or_repo: str | os.PathLike = DEFAULT_CHECKPOINT, device=No
     """
     folder = _locate(name_or_path_or_repo, revision)
     info = inspect_checkpoint(folder)
-    tok = load_tokenizer(tokenizer if tokenizer is not None else folder)
+    tok = load_any_tokenizer(tokenizer if tokenizer is not None else folder)
     device = pick_device(device)
     dtype = pick_dtype(device, dtype)
     model = _build_model(info)
@@ -828,13 +829,13 @@ def convert_llama_folder(src: str | os.PathLike, out: str | os.PathLike) -> Path
     accepts, such as a Hub repo id) into a GPTDemo checkpoint folder, keeping the weights' dtype."""
     folder = _locate(src, None)
     info = inspect_checkpoint(folder)
-    tok = load_tokenizer(folder)
+    tok = load_any_tokenizer(folder)
     return save(_build_model(info), tok, out)
 
 
 def convert_llama2c_file(path: str | os.PathLike, tokenizer: str | os.PathLike, out: str | os.PathLike) -> Path:
     """Convert a llama2.c ``.pt``/``.bin`` checkpoint plus a tokenizer folder into a GPTDemo checkpoint."""
-    tok = load_tokenizer(Path(tokenizer))
+    tok = load_any_tokenizer(Path(tokenizer))
     bos, eos = getattr(tok, "bos_token_id", None), getattr(tok, "eos_token_id", None)
     model = convert.from_llama2c(path, bos_token_id=1 if bos is None else bos, eos_token_id=2 if eos is None else eos,
                                  pad_token_id=getattr(tok, "pad_token_id", None))
