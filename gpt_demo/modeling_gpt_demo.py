@@ -227,6 +227,13 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
             cache = DynamicCache(config=self.config)
         if not use_cache:
             cache = None
+        if cache is not None and not isinstance(cache, DynamicCache):
+            # A fixed-size cache (StaticCache, sliding window, quantized, ...) returns keys for slots not yet
+            # written; the masks below cover only the K real positions, so its results would be silently wrong.
+            raise ValueError(
+                f"GPTDemo supports DynamicCache (and gpt_demo.fast.GPTDemoCache, one of them), not "
+                f"{type(cache).__name__}; leave cache_implementation unset in generate()"
+            )
         P = cache.get_seq_length() if cache is not None else 0  # tokens already cached
         K = P + T
         if K > self.config.max_position_embeddings:
@@ -275,7 +282,11 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
                 x, weights = layer(x, cos, sin, bias, cache, bool(output_attentions))
                 if all_weights is not None:
                     all_weights.append(weights)
-        x = self.norm(x)  # (B, T, C)
+        norm = self.norm
+        if plain is not None:  # the same arithmetic as the module (GPTDemoRMSNorm), without its module call
+            x = fast.rms_norm(x, norm._parameters["weight"], norm.eps)  # (B, T, C)
+        else:
+            x = norm(x)  # (B, T, C)
         if all_hidden is not None:
             all_hidden.append(x)
         return BaseModelOutputWithPast(
@@ -304,8 +315,11 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
 
     def _fast_path_tensors(self) -> list[tuple] | None:
         """Every layer's ``plain_tensors()``, or None to take the plain path: autograd is on (training,
-        gradients), gradient checkpointing, a global module hook, or any layer not plain."""
+        gradients), gradient checkpointing, a global module hook, or any layer (or the final norm) not plain."""
         if not fast.ENABLED or torch.is_grad_enabled() or self.gradient_checkpointing or _global_hooks():
+            return None
+        norm = self._modules["norm"]
+        if type(norm) is not GPTDemoRMSNorm or norm._forward_hooks or norm._forward_pre_hooks:
             return None
         tensors = [layer.plain_tensors() for layer in self.layers]
         return None if any(t is None for t in tensors) else tensors

@@ -9,7 +9,7 @@ import contextlib
 
 import pytest
 import torch
-from transformers import DynamicCache
+from transformers import DynamicCache, StaticCache
 from transformers.generation.streamers import BaseStreamer
 
 from gpt_demo import fast
@@ -135,6 +135,17 @@ def test_user_cache_is_respected_and_use_cache_false_works():
     assert out.cache is mine and type(mine) is DynamicCache
     assert torch.equal(out.sequences, ref)
     assert torch.equal(model.generate(ids, use_cache=False, **GREEDY), ref)
+
+
+def test_fixed_size_caches_are_refused_by_name():
+    """A StaticCache hands back all its slots, written or not; the model's masks cover only the real positions,
+    so rather than attend to empty slots (wrong logits, silently) it refuses the cache and says which it takes."""
+    model = make_model()
+    ids, _ = left_padded(lengths=(6,))
+    with torch.no_grad(), pytest.raises(ValueError, match="DynamicCache.*not StaticCache"):
+        model(ids, cache=StaticCache(config=model.config, max_cache_len=32))
+    with pytest.raises(ValueError, match="not StaticCache"):
+        model.generate(ids, cache_implementation="static", **GREEDY)
 
 
 def test_sampling_with_a_seed_equals_plain():
