@@ -27,7 +27,6 @@ import os
 import re
 import shutil
 import tempfile
-import threading
 import weakref
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
@@ -525,16 +524,22 @@ _PROBES = [
     "나는 맛있는 음식을 좋아합니다.", "The model reads 12345 tokens.", "  두 칸  spaces\tand\nnewlines ",
     "뷁 똠 쀍 😀 漢字 ㄱㄴㄷ é", "", " ", "x",
 ]
+# tokenizer -> (len(tokenizer) when checked, its SentencePiece processor or None). The processor is the one the
+# check ran on, kept in memory: later changes to the file on disk cannot make it disagree with the checked result.
+# One get or set is atomic, so no lock: two threads that check the same new tokenizer at once both run the check.
 _spm_ok: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_spm_ok_lock = threading.Lock()
 
 
 def _matching_spm(tokenizer) -> spm.SentencePieceProcessor | None:
-    """The SentencePiece model behind ``tokenizer`` if there is one and it gives the same ids, else None."""
-    with _spm_ok_lock:
-        if tokenizer in _spm_ok:
-            path = _spm_ok[tokenizer]
-            return _spm_processor(path) if path else None
+    """The SentencePiece model behind ``tokenizer`` if there is one and it gives the same ids, else None.
+
+    Checked once per tokenizer object (again only if tokens are added to it): this runs on every ``encode_fast``
+    call, where a file check (stat + realpath) per call cost as much as encoding a short text.
+    """
+    checked = _spm_ok.get(tokenizer)
+    if checked is not None and checked[0] == len(tokenizer):
+        return checked[1]
+    sp = None
     path = None
     for cand in (getattr(tokenizer, "vocab_file", None), os.path.join(tokenizer.name_or_path or "", SPM_FILE)):
         if isinstance(cand, str) and cand.endswith(".model") and os.path.isfile(cand):
@@ -544,10 +549,9 @@ def _matching_spm(tokenizer) -> spm.SentencePieceProcessor | None:
         sp = _spm_processor(path)
         want = [e.ids for e in _plain_backend(tokenizer).encode_batch(_PROBES, add_special_tokens=False)]
         if sp.get_piece_size() != len(tokenizer) or sp.encode(_PROBES) != want:
-            path = None
-    with _spm_ok_lock:
-        _spm_ok[tokenizer] = path
-    return _spm_processor(path) if path else None
+            sp = None
+    _spm_ok[tokenizer] = (len(tokenizer), sp)
+    return sp
 
 
 def _plain_backend(tokenizer):
@@ -565,12 +569,29 @@ def _plain_backend(tokenizer):
     return backend
 
 
+# Below this many characters in all, texts are encoded one by one: SentencePiece's batch call costs about as much
+# as encoding 2 paragraphs of ~450 bytes, and its threads pay from ~16 such paragraphs (measured on 2 cores).
+_POOL_MIN_CHARS = 8192
+
+
+def _few_chars(texts: list[str]) -> bool:
+    if len(texts) == 1:  # one text cannot be split between threads
+        return True
+    total = 0
+    for text in texts:
+        total += len(text)
+        if total >= _POOL_MIN_CHARS:
+            return False
+    return True
+
+
 def encode_fast(tokenizer_or_dir, texts: list[str], num_threads: int | None = None) -> list[list[int]]:
     """Encode many texts to ids quickly; equal to ``tokenizer(texts, add_special_tokens=False)["input_ids"]``.
 
     ``tokenizer_or_dir``: a tokenizer from ``load_tokenizer`` / ``AutoTokenizer``, or a tokenizer folder.
     Uses SentencePiece's multithreaded ``encode`` when a ``tokenizer.model`` that gives the same ids is
-    available (checked once on a few probe texts), else the Rust backend's ``encode_batch``. Both skip the
+    available (checked once per tokenizer on a few probe texts; a few short texts are encoded one by one, which
+    is faster than starting threads), else the Rust backend's ``encode_batch``. Both skip the
     transformers wrapper's Python overhead (4-8x). No BOS/EOS is added. One difference from the wrapper: the
     SentencePiece path reads a literal "</s>" in the text as plain characters, not as the EOS id.
     """
@@ -585,6 +606,8 @@ def encode_fast(tokenizer_or_dir, texts: list[str], num_threads: int | None = No
         return []
     sp = _matching_spm(tokenizer)
     if sp is not None:
+        if _few_chars(texts):  # one text at a time: a batch call starts a thread pool, ~60 µs even with 1 thread
+            return [sp.encode(text) for text in texts]
         return sp.encode(texts, num_threads=num_threads or os.cpu_count() or 1)
     backend = _plain_backend(tokenizer)
     return [e.ids for e in backend.encode_batch_fast(texts, add_special_tokens=False)]

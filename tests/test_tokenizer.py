@@ -308,6 +308,20 @@ def test_encode_fast_equals_wrapper(tok_dirs, model_type):
     assert encode_fast(tok_dirs[model_type], texts) == want
     assert encode_fast(str(tok_dirs[model_type]), texts, num_threads=1) == want
     assert encode_fast(hf, []) == []
+    assert sum(map(len, texts)) >= T._POOL_MIN_CHARS  # the batch (thread pool) path above; one by one below
+    assert [encode_fast(hf, [t]) for t in texts] == [[w] for w in want]
+    assert encode_fast(hf, texts[:3]) == want[:3] and T._few_chars(texts[:3])
+
+
+def test_encode_fast_checks_the_model_file_once(tok_dirs, monkeypatch):
+    hf = load_tokenizer(tok_dirs["bpe"])
+    assert encode_fast(hf, ["나는 책을 읽었습니다."]) == [hf.encode("나는 책을 읽었습니다.")]
+    monkeypatch.setattr(T, "_file_key", lambda *a: pytest.fail("encode_fast looked at the file again"))
+    assert encode_fast(hf, ["The model reads 100 tokens."]) == [hf.encode("The model reads 100 tokens.")]
+    hf.add_tokens(["<new>"])  # the tokenizer changed: checked again (and no longer matches the .model file)
+    monkeypatch.undo()
+    assert T._matching_spm(hf) is None
+    assert encode_fast(hf, ["a <new> b"]) == [hf.encode("a <new> b", add_special_tokens=False)]
 
 
 def test_encode_fast_rust_path_ignores_wrapper_padding_state(byte_level_dir):
