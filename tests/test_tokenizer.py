@@ -179,11 +179,12 @@ def test_random_unicode_matches_sentencepiece(tok_dirs, model_type, text):
     raw = _cached_spm(tok_dirs[model_type])
     ids = hf(text)["input_ids"]
     assert ids == raw.encode(text)
-    assert hf.decode(ids) == raw.decode(ids) == text
+    shown = text.replace("▁", " ")  # "▁" (U+2581) in the input is SentencePiece's own space symbol: back as " "
+    assert hf.decode(ids) == raw.decode(ids) == shown
     ps = pieces(hf, text)
     assert [p["id"] for p in ps] == ids
-    assert "".join(p["text"] for p in ps) == text
-    assert b"".join(p["bytes"] for p in ps).decode("utf-8") == (" " + text if text else "")  # + dummy prefix
+    assert "".join(p["text"] for p in ps) == shown
+    assert b"".join(p["bytes"] for p in ps).decode("utf-8") == (" " + shown if text else "")  # + dummy prefix
 
 
 _cache: dict = {}
@@ -237,6 +238,57 @@ def test_pieces_marks_special_tokens(tok):
 
 
 KOREAN_WITH_BYTES = "뷁뷁 똠얌꿍 쀍쀍쀍 햏! 나는 😀 커피를 마셨어요 🇰🇷 뷁"
+
+
+# pieces() computes its rows from SentencePiece directly (_pieces_fast); they must equal the plain definition
+# (_pieces_reference: the wrapper's ids, texts from StreamDecoder) field for field.
+_pieces_text = st.lists(
+    st.one_of(
+        st.sampled_from(["나는", "학생들은", "책을", "읽었습니다", "The", " model", "reads", "12345", "."]),  # common
+        st.sampled_from(list(RARE) + ["😀", "🇰🇷", "漢字", "é", "\ufffd", "▁", "<0xEB>"]),  # byte pieces, oddities
+        st.sampled_from([" ", "  ", "\t", "\n", "\u3000"]),
+        st.sampled_from(_SPECIAL_STRINGS),  # the wrapper reads these as special tokens: the reference decides
+        st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3),
+        st.characters(min_codepoint=0x1F300, max_codepoint=0x1FAFF),
+        st.characters(codec="utf-8"),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@pytest.mark.parametrize("model_type", ["bpe", "unigram"])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_pieces_text)
+def test_pieces_fast_path_equals_reference(tok_dirs, model_type, text):
+    hf = _cached_load(tok_dirs[model_type])
+    fast = T._pieces_fast(hf, text)
+    # The fast path covers every text without a special-token string, except, for Unigram, a literal "<0xEB>":
+    # the Rust Unigram reads it as that byte piece (SentencePiece as characters), a lone byte the reference shows.
+    if not any(s in text for s in _SPECIAL_STRINGS) and not (model_type == "unigram" and "<0x" in text):
+        assert fast is not None
+    assert pieces(hf, text) == T._pieces_reference(hf, text)
+    if fast is not None:
+        assert fast == T._pieces_reference(hf, text)
+
+
+@pytest.mark.parametrize("text", HAND_PICKED + [KOREAN_WITH_BYTES, " 뷁", "뷁", "a\ufffd", "a\ufffdb", "\ufffd뷁",
+                                                "x▁y", "▁", "안녕</s>", "<s>나는"])
+def test_pieces_fast_path_hand_picked(tok, byte_level_dir, text):
+    assert pieces(tok, text) == T._pieces_reference(tok, text)
+    assert (T._pieces_fast(tok, text) is None) == any(s in text for s in _SPECIAL_STRINGS)
+    bl = load_tokenizer(byte_level_dir)
+    assert T._pieces_fast(bl, text) is None and pieces(bl, text) == T._pieces_reference(bl, text)
+
+
+def test_pieces_rows_are_fresh_and_follow_special_token_changes(tok_dirs):
+    hf = load_tokenizer(tok_dirs["bpe"])
+    first = pieces(hf, "나는 책을")
+    first[0]["text"] = "changed"  # the caller owns the rows: the table behind them must not change
+    assert pieces(hf, "나는 책을") == T._pieces_reference(hf, "나는 책을")
+    word = pieces(hf, "나는")[0]["piece"]
+    hf.add_special_tokens({"additional_special_tokens": [word]})  # an ordinary piece becomes special
+    ps = pieces(hf, "나는 책을")
+    assert ps == T._pieces_reference(hf, "나는 책을") and ps[0]["is_special"]
 
 
 def test_stream_decoder_never_shows_replacement_char(tok):
