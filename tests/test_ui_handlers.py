@@ -7,6 +7,8 @@ names the problem (and never a bare exception or a stack trace).
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -437,3 +439,11 @@ def test_hub_download_is_opt_in_and_checked(fake_hub, monkeypatch, session):
         with pytest.raises(gr.Error) as e:
             tab_checkpoints.download_checkpoint(repo, session)
         assert needle in error_text(e), (repo, error_text(e))
+
+
+def test_import_app_leaves_the_optional_parts_unloaded():
+    """Start-up time (issue 7): matplotlib loads with the first plot, peft with the first adapter."""
+    code = "import sys, app; print(sorted(m for m in ('matplotlib', 'peft') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[1], capture_output=True,
+                         text=True, timeout=300, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -4,6 +4,9 @@ Figures are ``matplotlib.figure.Figure`` objects (not pyplot state), so concurre
 current figure. Korean needs a CJK font: NanumGothic (Debian/Ubuntu ``fonts-nanum``, installed on Spaces through
 ``packages.txt``) is registered with ``font_manager.addfont`` because matplotlib's font cache may predate it.
 Matrices are drawn with ``imshow``, whose row 0 is at the top, like a printed tensor.
+
+matplotlib is imported when the first figure is drawn, not when the app starts (it is ~0.5 s of start-up that
+a learner who never opens a plot would pay).
 """
 
 from __future__ import annotations
@@ -11,13 +14,10 @@ from __future__ import annotations
 import glob
 import math
 import threading
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display; gradio turns the figure into an image
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FONT_GLOBS = (
     "/usr/share/fonts/truetype/nanum/NanumGothic.ttf",
@@ -33,10 +33,16 @@ CHOSEN = "#e4572e"  # the sampled token
 
 
 def korean_font() -> list[str]:
-    """Register a Korean font once; return the font family list to use (falls back to DejaVu Sans)."""
+    """Register a Korean font once; return the font family list to use (falls back to DejaVu Sans).
+
+    Also the first use of matplotlib: it is imported here, headless."""
     global _font_family
     with _font_lock:
         if _font_family is None:
+            import matplotlib
+            from matplotlib import font_manager
+
+            matplotlib.use("Agg")  # no display; gradio turns the figure into an image
             family = []
             for pattern in FONT_GLOBS:
                 for path in sorted(glob.glob(pattern, recursive=True)):
@@ -59,7 +65,9 @@ def _short(label: str, n: int = 8) -> str:
 
 
 def _figure(width: float, height: float) -> Figure:
-    korean_font()
+    korean_font()  # imports matplotlib on the first figure
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), dpi=100, layout="constrained")
 
 
@@ -76,6 +84,8 @@ def mask_figure(tokens: list[str], causal, allowed, bias, title_suffix: str = ""
     fig = _figure(3 * side + 0.6, side + 0.9)
     fig.suptitle(f"T = {T}" + title_suffix, fontsize=10)  # keeps the panel titles clear of the component label
     axes = fig.subplots(1, 3)
+    from matplotlib.colors import ListedColormap
+
     binary = ListedColormap(["#f1f1f1", "#2f6fdf"])
     panels = [
         ("causal_mask(T)", causal.int().numpy(), binary, lambda v: "T" if v else "F"),
