@@ -132,10 +132,17 @@ def generate_stream(
     check_sampling_args(temperature, top_k, top_p)
     from transformers import DynamicCache
 
+    from . import fast
+
     B, T = input_ids.shape
     if attention_mask is None:
         attention_mask = torch.ones_like(input_ids)  # (B, T) every token is real
-    cache = DynamicCache(config=model.config)  # keeps every layer's keys and values of past tokens
+    # The KV cache keeps every layer's keys and values of past tokens. GPTDemo's holds them in one buffer sized for
+    # the whole run (DynamicCache copies all of them again at every token); the numbers are the same.
+    if fast.ENABLED and getattr(model.config, "model_type", None) == "gpt_demo":
+        cache = fast.GPTDemoCache(model.config, max_cache_len=T + max_new_tokens)
+    else:
+        cache = DynamicCache(config=model.config)
     positions = positions_from_mask(attention_mask)  # (B, T) pads skipped, so left padding is harmless
     tokens = input_ids  # the first step feeds the whole prompt ("prefill")
     finished = torch.zeros(B, dtype=torch.bool, device=input_ids.device)

@@ -131,3 +131,22 @@ def test_didactic_loop_left_padded_batch_and_eos():
     steps = list(generate_stream(model, torch.tensor([prompts[0]]), max_new_tokens=12, temperature=0,
                                  eos_token_id=eos))
     assert len(steps) == 1 and steps[0][0].item() == eos
+
+
+def test_didactic_loop_uses_the_preallocated_cache_with_the_same_results(monkeypatch):
+    from gpt_demo import fast
+
+    model = make_model()
+    prompt = torch.tensor([[5, 17, 42, 8, 99], [3, 3, 7, 7, 30]])
+    mask = (prompt != 3).long()  # the second row is left-padded
+    made = []
+    real = fast.GPTDemoCache
+    monkeypatch.setattr(fast, "GPTDemoCache", lambda *a, **k: made.append(k) or real(*a, **k))
+    steps = list(generate_stream(model, prompt, max_new_tokens=10, temperature=0, attention_mask=mask))
+    assert made == [{"max_cache_len": 5 + 10}]  # one buffer for the whole run
+    with fast.disabled():  # DynamicCache and the plain modules
+        plain = list(generate_stream(model, prompt, max_new_tokens=10, temperature=0, attention_mask=mask))
+    assert len(made) == 1 and len(steps) == len(plain) == 10
+    for (tokens, logits), (plain_tokens, plain_logits) in zip(steps, plain):
+        assert torch.equal(tokens, plain_tokens)
+        assert torch.allclose(logits, plain_logits, atol=1e-5)
