@@ -392,7 +392,7 @@ def pieces(tokenizer, text: str) -> list[dict]:
     Works for SentencePiece-style tokenizers ("▁" for spaces) and byte-level BPE ("Ġ" for spaces).
 
     ``_pieces_reference`` below is the plain definition (the wrapper's ids, texts from ``StreamDecoder``);
-    ``_pieces_fast`` computes the same rows from SentencePiece and a per-id table, ~10x faster (the tokenizer tab
+    ``_pieces_fast`` computes the same rows from SentencePiece and a per-id table, ~9x faster (the tokenizer tab
     calls this on every keystroke), and hands anything it does not cover back to the reference.
     """
     rows = _pieces_fast(tokenizer, text)
