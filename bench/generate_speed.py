@@ -4,22 +4,19 @@ Greedy `generate()`, exactly N new tokens, batch 1 and batch 8. The models run i
 so that machine noise hits both sides alike; the script prints tokens/s medians, the ratio of the medians and the
 median of the per-pair ratios (each pair ran back to back, so it is the figure least moved by a load that drifts),
 and checks that both produced the same tokens. With --plain it also times GPTDemo with its fast path switched
-off (gpt_demo.fast.disabled()), which shows what the fast path itself is worth; with --compiled, GPTDemo with
-its opt-in compiled decode step (model.compile_decode(); the compile time of its first call is printed apart).
+off (gpt_demo.fast.disabled()), which shows what the fast path itself is worth.
 
 Figures are noisy on a shared VM: compare ratios, not absolute numbers.
 
     python bench/generate_speed.py                          # default, bundled and stories15M configs, batch 1 and 8
     python bench/generate_speed.py --checkpoint checkpoints/gpt-demo-ko-en-tiny     # trained weights
     python bench/generate_speed.py --config stories15M --batch 1 --repeats 9 --plain
-    python bench/generate_speed.py --compiled        # also the torch.compile'd decode step
     python bench/generate_speed.py --device cuda --dtype bfloat16     # the GPU check (bench/gpu_check.sh)
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
 import sys
 import time
@@ -52,14 +49,15 @@ def sync(device):
         torch.cuda.synchronize()
 
 
-def run(model, prompt, new_tokens, mode="fast"):
-    """(tokens/s, output ids) of one greedy generate() call of exactly new_tokens tokens per row.
-    mode (GPTDemo only): "fast" (the default path), "plain" (fast path off) or "compiled" (compile_decode)."""
-    if hasattr(model, "compile_decode"):
-        model.compile_decode(mode == "compiled")
+def run(model, prompt, new_tokens, plain=False):
+    """(tokens/s, output ids) of one greedy generate() call of exactly new_tokens tokens per row."""
     sync(prompt.device)
     start = time.perf_counter()
-    with fast.disabled() if mode == "plain" else contextlib.nullcontext():
+    if plain:
+        with fast.disabled():
+            out = model.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False,
+                                 pad_token_id=0, eos_token_id=None)
+    else:
         out = model.generate(prompt, max_new_tokens=new_tokens, min_new_tokens=new_tokens, do_sample=False,
                              pad_token_id=0, eos_token_id=None)
     sync(prompt.device)
@@ -86,24 +84,18 @@ def bench(name, batch, args, device, dtype):
     vocab = ours.config.vocab_size
     prompt = torch.randint(4, vocab, (batch, args.prompt_len), generator=torch.Generator().manual_seed(1)).to(device)
     new_tokens = min(args.new_tokens, ours.config.max_position_embeddings - args.prompt_len)
-    sides = {"GPTDemo": (ours, "fast"), "Llama": (llama, "fast")}
+    sides = {"GPTDemo": (ours, False), "Llama": (llama, False)}
     if args.plain:
-        sides["GPTDemo plain"] = (ours, "plain")
-    if args.compiled:
-        sides["GPTDemo compiled"] = (ours, "compiled")
+        sides["GPTDemo plain"] = (ours, True)
     speeds = {k: [] for k in sides}
     same = True
-    compile_s = None
     with torch.inference_mode():
-        for model, mode in sides.values():  # warm-up: first calls allocate and load kernels (and compile)
-            start = time.perf_counter()
-            run(model, prompt, 4, mode)
-            if mode == "compiled":
-                compile_s = time.perf_counter() - start
+        for model, plain in sides.values():  # warm-up: first calls allocate and load kernels
+            run(model, prompt, 4, plain)
         for _ in range(args.repeats):
             outs = {}
-            for k, (model, mode) in sides.items():
-                speed, outs[k] = run(model, prompt, new_tokens, mode)
+            for k, (model, plain) in sides.items():
+                speed, outs[k] = run(model, prompt, new_tokens, plain)
                 speeds[k].append(speed)
             same &= all(torch.equal(outs["Llama"], o) for o in outs.values())
     med = {k: statistics.median(v) for k, v in speeds.items()}
@@ -113,10 +105,6 @@ def bench(name, batch, args, device, dtype):
             f"ratio {med['GPTDemo'] / med['Llama']:.2f}x (per-pair median {pair:.2f}x)")
     if args.plain:
         line += f" | plain GPTDemo {med['GPTDemo plain']:7.1f} tok/s ({med['GPTDemo plain'] / med['Llama']:.2f}x)"
-    if args.compiled:
-        cpair = statistics.median(a / b for a, b in zip(speeds["GPTDemo compiled"], speeds["Llama"]))
-        line += (f" | compiled GPTDemo {med['GPTDemo compiled']:7.1f} tok/s (per-pair {cpair:.2f}x; first call with "
-                 f"the compile {compile_s:.1f} s)")
     print(line + f" | same tokens: {same}", flush=True)
     return pair, same
 
@@ -131,8 +119,6 @@ def main():
     parser.add_argument("--new-tokens", type=int, default=128)
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2, this VM's cores)")
     parser.add_argument("--plain", action="store_true", help="also time GPTDemo with its fast path switched off")
-    parser.add_argument("--compiled", action="store_true",
-                        help="also time GPTDemo with its compiled decode step (model.compile_decode())")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--dtype", default="float32", choices=["float32", "bfloat16", "float16"])
     args = parser.parse_args()

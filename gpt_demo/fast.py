@@ -81,10 +81,8 @@ class PreallocatedLayer(DynamicLayer):
         """New buffers big enough for ``total`` positions, holding the current keys/values."""
         capacity = max(total, self.capacity, 2 * self._key_buffer.shape[-2] if self._key_buffer is not None else 0)
         B, G, _, D = key_states.shape
-        # zeros, not empty: the compiled decode step attends over unwritten slots too (masked, weight 0), and
-        # 0 * NaN from stale memory would still be NaN
-        key_buffer = key_states.new_zeros((B, G, capacity, D))
-        value_buffer = value_states.new_zeros((B, G, capacity, value_states.shape[-1]))
+        key_buffer = key_states.new_empty((B, G, capacity, D))
+        value_buffer = value_states.new_empty((B, G, capacity, value_states.shape[-1]))
         if past:
             key_buffer[:, :, :past] = self.keys
             value_buffer[:, :, :past] = self.values
@@ -102,26 +100,10 @@ class GPTDemoCache(DynamicCache):
     (prompt + max_new_tokens). Without it the buffers start at the first update's length and double.
     """
 
-    def __init__(self, config=None, max_cache_len: int | None = None, num_layers: int | None = None,
-                 compiled: bool = False):
+    def __init__(self, config=None, max_cache_len: int | None = None, num_layers: int | None = None):
         if num_layers is None:
             num_layers = config.num_hidden_layers
         Cache.__init__(self, layers=[PreallocatedLayer(max_cache_len or 0) for _ in range(num_layers)])
-        self.compiled = compiled  # decode steps through compiled_decode_step (GPTDemoForCausalLM.compile_decode)
-
-    def full_buffers(self) -> tuple[list, list] | None:
-        """Every layer's whole key and value buffer (B, G, capacity, D), for ``compiled_decode_step``; None when
-        a layer has none yet or its keys were replaced (beam reordering, crop), so the eager path runs."""
-        layers = self.layers
-        if not all(layer.is_initialized and layer.keys is layer._keys_view for layer in layers):
-            return None
-        return [layer._key_buffer for layer in layers], [layer._value_buffer for layer in layers]
-
-    def advance(self, total: int) -> None:
-        """After ``compiled_decode_step`` wrote position ``total - 1`` into the buffers: extend the views."""
-        for layer in self.layers:
-            layer.keys = layer._keys_view = layer._key_buffer[:, :, :total]
-            layer.values = layer._value_buffer[:, :, :total]
 
 
 def signed_sin(sin: torch.Tensor) -> torch.Tensor:
@@ -176,51 +158,3 @@ def decoder_stack(x: torch.Tensor, layers: list[tuple], cos: torch.Tensor, sin: 
         h = rms_norm(x, ln2, eps2)
         x = x + F.linear(F.silu(F.linear(h, wg, bg)) * F.linear(h, wu, bu), wd, bd)  # (BT, C)
     return x.view(B, T, C)
-
-
-# ------------------------------------------------------------------------------------- optional: compiled decode
-
-
-def decode_step(x: torch.Tensor, cos: torch.Tensor, sin: torch.Tensor, valid: torch.Tensor, write_at: torch.Tensor,
-                layers: list[tuple], keys: list[torch.Tensor], values: list[torch.Tensor], final_norm: torch.Tensor,
-                final_eps: float, num_heads: int, num_kv_heads: int, head_dim: int) -> torch.Tensor:
-    """One new token per row through every layer and the final norm, written for ``torch.compile``.
-
-    x (B, C) embeddings; cos/sin (B, D) as ``decoder_stack`` gets them; ``valid`` (B, L) True at the cached
-    positions a row may attend (its real tokens, this one included); ``write_at`` (1,) the slot of this token;
-    ``keys``/``values`` the cache's whole buffers (B, G, L, D), written in place. Every shape is fixed for a
-    given batch size and capacity L, so the compiled code is reused for every step and every call: attention
-    runs over all L slots and ``valid`` masks the unwritten ones.
-    """
-    B, C = x.shape
-    H, G, D = num_heads, num_kv_heads, head_dim
-    half = D // 2
-    cos, sin = cos[:, None], sin[:, None]  # (B, 1, D) broadcast over heads
-    bias = torch.where(valid, 0.0, torch.finfo(x.dtype).min).to(x.dtype)[:, None, None, :]  # (B, 1, 1, L)
-    for i, (ln1, eps1, wq, bq, wk, bk, wv, bv, wo, bo, ln2, eps2, wg, bg, wu, bu, wd, bd) in enumerate(layers):
-        h = rms_norm(x, ln1, eps1)  # (B, C)
-        q = F.linear(h, wq, bq).view(B, H, D)
-        k = F.linear(h, wk, bk).view(B, G, D)
-        v = F.linear(h, wv, bv).view(B, G, D)
-        q = q * cos + q.roll(half, -1) * sin  # rotated, (B, H, D)
-        k = k * cos + k.roll(half, -1) * sin  # (B, G, D)
-        keys[i].index_copy_(2, write_at, k[:, :, None])  # (B, G, L, D): slot write_at
-        values[i].index_copy_(2, write_at, v[:, :, None])
-        y = F.scaled_dot_product_attention(q[:, :, None], keys[i], values[i], attn_mask=bias,
-                                           enable_gqa=G != H)  # (B, H, 1, D)
-        x = x + F.linear(y.reshape(B, H * D), wo, bo)  # (B, C)
-        h = rms_norm(x, ln2, eps2)
-        x = x + F.linear(F.silu(F.linear(h, wg, bg)) * F.linear(h, wu, bu), wd, bd)  # (B, C)
-    return rms_norm(x, final_norm, final_eps)  # (B, C)
-
-
-_compiled_step = None
-
-
-def compiled_decode_step(*args):
-    """``decode_step`` through ``torch.compile(fullgraph=True, dynamic=False)``, compiled on first use (seconds to
-    tens of seconds on a CPU, which needs a C++ compiler) and again for each new batch size, capacity or dtype."""
-    global _compiled_step
-    if _compiled_step is None:
-        _compiled_step = torch.compile(decode_step, fullgraph=True, dynamic=False)
-    return _compiled_step(*args)

@@ -16,9 +16,6 @@ are what it computes, and what runs whenever gradients, hooks, attention weights
 
 from __future__ import annotations
 
-import os
-import shutil
-
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -197,7 +194,6 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
         self.norm = GPTDemoRMSNorm(config.hidden_size, config.rms_norm_eps)
         self.gradient_checkpointing = False
         self._rotary_tables = {}  # fast path only: (device, dtype, theta, D, L) -> (L, 2, D) cos and sin
-        self._compile_decode = False  # GPTDemoForCausalLM.compile_decode()
         self.post_init()
 
     def get_input_embeddings(self):
@@ -265,11 +261,6 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
             if plain is not None:
                 sin = fast.signed_sin(sin)
 
-        if plain is not None and T == 1 and cos_sin is not None and getattr(cache, "compiled", False):
-            hidden = self._compiled_decode(x, cos, sin, attention_mask, cache, plain, P)
-            if hidden is not None:
-                return BaseModelOutputWithPast(last_hidden_state=hidden, cache=cache)
-
         # Mask: causal AND padding, as an additive bias. Skipped when nothing needs masking.
         has_padding = attention_mask is not None and not bool(attention_mask.all())
         need_mask = has_padding or output_attentions or (T > 1 and P > 0)
@@ -304,25 +295,6 @@ class GPTDemoModel(GPTDemoPreTrainedModel):
             hidden_states=tuple(all_hidden) if all_hidden is not None else None,
             attentions=tuple(all_weights) if all_weights is not None else None,
         )
-
-    def _compiled_decode(self, x, cos, sin, attention_mask, cache, plain, P: int) -> torch.Tensor | None:
-        """One decode step through ``fast.compiled_decode_step`` (opt-in: ``GPTDemoForCausalLM.compile_decode``):
-        (B, 1, C) hidden states, or None when the cache's buffers are not in the fixed layout it needs."""
-        buffers = cache.full_buffers()
-        B = x.shape[0]
-        if buffers is None or buffers[0][0].shape[0] != B or buffers[0][0].shape[2] <= P:
-            return None
-        L = buffers[0][0].shape[2]  # the capacity: every step attends over all L slots, masked
-        valid = torch.zeros(B, L, dtype=torch.bool, device=x.device)  # (B, L) which slots this token may see
-        valid[:, : P + 1] = True if attention_mask is None else attention_mask.bool()
-        write_at = torch.full((1,), P, dtype=torch.long, device=x.device)
-        norm = self._modules["norm"]
-        c = self.config
-        hidden = fast.compiled_decode_step(x[:, 0], cos[:, 0], sin[:, 0], valid, write_at, plain, *buffers,
-                                           norm._parameters["weight"], norm.eps, c.num_attention_heads,
-                                           c.num_key_value_heads, c.head_dim)  # (B, C)
-        cache.advance(P + 1)
-        return hidden[:, None]  # (B, 1, C)
 
     def _rotary_lookup(self, position_ids: torch.Tensor, dtype: torch.dtype, check_range: bool):
         """(B, T, 2, D): cos and sign-folded sin of ``position_ids`` from a table of every position, built once per
@@ -393,21 +365,7 @@ class GPTDemoForCausalLM(GPTDemoPreTrainedModel, GenerationMixin):
         cache = model_kwargs.get("cache")
         if (fast.ENABLED and type(cache) is DynamicCache and not getattr(cache, "_is_user_defined", False)
                 and not cache.offloading):
-            compiled = self.model._compile_decode
-            # compiled: always the model's whole context, so one compiled step serves every call of a batch size
-            length = self.config.max_position_embeddings if compiled else max_cache_length
-            model_kwargs["cache"] = fast.GPTDemoCache(self.config, max_cache_len=length, compiled=compiled)
-
-    def compile_decode(self, enabled: bool = True) -> GPTDemoForCausalLM:
-        """Opt in (or out) of a ``torch.compile``d decode step in ``generate()``: each new token runs through
-        ``fast.decode_step`` compiled once per batch size and dtype (seconds to tens of seconds the first time;
-        on a CPU it needs a C++ compiler). Faster per token, the same tokens up to float rounding (not bit for
-        bit); the KV cache is then allocated at the model's whole context. Off by default."""
-        if enabled and self.device.type == "cpu" and shutil.which(os.environ.get("CXX", "g++")) is None:
-            raise RuntimeError("compile_decode on a CPU needs a C++ compiler (g++, or the one $CXX names) for "
-                               "torch.compile; install one (apt-get install g++) or leave it off")
-        self.model._compile_decode = bool(enabled)
-        return self
+            model_kwargs["cache"] = fast.GPTDemoCache(self.config, max_cache_len=max_cache_length)
 
     def forward(
         self,

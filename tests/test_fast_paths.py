@@ -6,7 +6,6 @@ skip elsewhere.
 """
 
 import contextlib
-import shutil
 
 import pytest
 import torch
@@ -215,55 +214,6 @@ def test_other_generate_modes_equal_plain(kw):
     with fast.disabled():
         b = model.generate(ids, **{**base, **kw})
     assert torch.equal(a, b)
-
-
-needs_cxx = pytest.mark.skipif(shutil.which("g++") is None,
-                               reason="torch.compile on a CPU needs g++ (.ci/run installs it)")
-
-
-@needs_cxx
-def test_compiled_decode_generates_what_eager_and_llama_generate(monkeypatch):
-    """compile_decode(): the same greedy tokens as the eager fast path and as Llama, for a left-padded batch, and
-    again on a second call (fresh buffers under already-compiled code: unwritten slots must be masked AND finite)."""
-    model = make_model(**CONFIGS["gqa_tied"])
-    llama = to_llama(model)
-    ids, mask = left_padded()
-    kw = dict(GREEDY, max_new_tokens=10)
-    eager = model.generate(ids, attention_mask=mask, **kw)
-    assert torch.equal(eager, llama.generate(ids, attention_mask=mask, **kw))
-    steps = []
-    original = fast.compiled_decode_step
-    monkeypatch.setattr(fast, "compiled_decode_step", lambda *a: steps.append(1) or original(*a))
-    model.compile_decode()
-    for _ in range(2):
-        out = model.generate(ids, attention_mask=mask, return_dict_in_generate=True, **kw)
-        assert torch.equal(out.sequences, eager)
-        assert out.cache.compiled and out.cache.layers[0]._key_buffer.shape[2] == model.config.max_position_embeddings
-    assert len(steps) == 2 * (kw["max_new_tokens"] - 1)  # every token after the prompt's
-    with torch.no_grad():  # the cache it hands back holds the same keys as the eager path's
-        ref = model.compile_decode(False).generate(ids, attention_mask=mask, return_dict_in_generate=True, **kw)
-    for a, b in zip(out.cache.layers, ref.cache.layers):
-        assert a.keys.shape == b.keys.shape and (a.keys - b.keys).abs().max() <= 1e-5
-    assert not ref.cache.compiled
-
-
-def test_compiled_decode_leaves_a_reordered_cache_to_the_eager_path():
-    cache = GPTDemoCache(num_layers=2, max_cache_len=8, compiled=True)
-    assert cache.full_buffers() is None  # nothing written yet
-    for i in range(2):
-        cache.update(torch.randn(3, 2, 4, 6), torch.randn(3, 2, 4, 6), i)
-    keys, values = cache.full_buffers()
-    assert keys[0].shape == (3, 2, 8, 6)
-    cache.reorder_cache(torch.tensor([2, 0, 1]))  # beam search: the keys become a new tensor
-    assert cache.full_buffers() is None
-
-
-def test_compile_decode_without_a_compiler_says_so(monkeypatch):
-    model = make_model()
-    monkeypatch.setattr(shutil, "which", lambda name: None)
-    with pytest.raises(RuntimeError, match=r"needs a C\+\+ compiler"):
-        model.compile_decode()
-    assert not model.model._compile_decode
 
 
 def test_preallocated_layer_grows_crops_and_reorders():
