@@ -12,14 +12,11 @@ this file keeps their numbers and removes the overhead:
    ``nn.Module`` calls per layer, RoPE as ``x * cos + roll(x) * sin_signed`` (2 fewer ops than ``rotate_half``'s
    chunk + neg + cat) with cos/sin looked up in a per-model table (``GPTDemoModel._rotary_lookup``), the
    residual stream kept 2-D so ``F.linear`` is one matrix product, and the cache written in place.
-3. ``decode_step`` (opt-in, ``GPTDemoForCausalLM.compile_decode()``): one decode step written for
-   ``torch.compile`` with every shape fixed (the cache allocated at the model's whole context, attention over all
-   its slots with unwritten ones masked), so it compiles once per batch size and dtype. Same tokens up to float
-   rounding, not bit for bit; pays where the per-op overhead dominates (small models, batch 1).
 
 What is *not* here, because it was measured not to pay on this machine (see bench/README.md): fused q/k/v and
 gate/up weights, transposed weight copies, MKL packed weights, ``F.rms_norm`` (a composite of the same ops on
-CPU), attention written out instead of SDPA.
+CPU), attention written out instead of SDPA, and a ``torch.compile``d fixed-shape decode step (no faster than
+this eager path, slower at batch 8).
 
 ``modeling_gpt_demo`` uses ``decoder_stack`` only when nothing needs autograd, attention weights or hidden states,
 and every part of every layer is the plain module (so a LoRA-wrapped projection, a hook or a subclass falls back
