@@ -64,16 +64,20 @@ def live_tensor_bytes() -> int:
     return sum(storages.values())
 
 
-def report_weights():
+def report_weights() -> bool:
+    """Print each config's weight bytes per dtype; True when bf16 and fp16 are exactly half of fp32 everywhere."""
     print("weights (parameters + buffers, tied tensors once):")
+    halves = True
     for name, overrides in CONFIGS.items():
         model = GPTDemoForCausalLM(GPTDemoConfig(**overrides))
         fp32 = weight_bytes(model)
         cells = [f"fp32 {fp32 / 2**20:7.2f} MiB"]
         for dtype in (torch.bfloat16, torch.float16):
             b = weight_bytes(model.to(dtype))
+            halves &= 2 * b == fp32
             cells.append(f"{str(dtype).split('.')[-1]} {b / 2**20:7.2f} MiB ({b / fp32:.3f}x)")
         print(f"  {name:10s} " + " | ".join(cells))
+    return halves
 
 
 def one_request(model, i, path):
@@ -129,9 +133,10 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    report_weights()
+    halves = report_weights()
     flat = report_serving(args.config, args.calls)
-    print(f"summary: weights halve in bf16/fp16; serving memory {'flat' if flat else 'GROWS'} over {args.calls} calls")
+    print(f"summary: weights {'halve' if halves else 'do NOT halve'} in bf16/fp16; serving memory "
+          f"{'flat' if flat else 'GROWS'} over {args.calls} calls")
 
 
 if __name__ == "__main__":
