@@ -114,13 +114,32 @@ def signed_sin(sin: torch.Tensor) -> torch.Tensor:
     return torch.cat((-sin[..., :half], sin[..., half:]), dim=-1)
 
 
+_CONSTANTS: dict = {}
+
+
+def _constant(value: float, device: torch.device) -> torch.Tensor:
+    """A 0-dim fp32 tensor holding ``value``, made once per device. An op with a Python number (``.add_(eps)``,
+    and the ``div_`` inside ``mean``) wraps it into a new tensor and converts it to fp32 at every call (a
+    ``_to_copy`` each, ~5-10 µs here); a ready fp32 tensor skips that and gives the same fp32 arithmetic."""
+    key = (value, device)
+    constant = _CONSTANTS.get(key)
+    if constant is None:
+        constant = _CONSTANTS[key] = torch.tensor(value, dtype=torch.float32, device=device)
+    return constant
+
+
 def rms_norm(x: torch.Tensor, weight: torch.Tensor, eps: float) -> torch.Tensor:
-    """``GPTDemoRMSNorm`` in the same order of operations (so the same bits), with in-place temporaries and
+    """``GPTDemoRMSNorm`` in the same order of operations (so the same bits: on CPU ``mean`` is ``sum`` then ``div_``
+    by the count, ``pow(2)`` is ``x * x``), with in-place temporaries, the constants as fp32 tensors (``_constant``) and
     without the two no-op casts in fp32."""
-    if x.dtype is torch.float32:
-        return weight * (x * x.pow(2).mean(-1, keepdim=True).add_(eps).rsqrt_())
-    x32 = x.float()  # normalise in fp32 in half precision, as the plain module does
-    scale = x32.pow(2).mean(-1, keepdim=True).add_(eps).rsqrt_()  # (..., 1)
+    x32 = x if x.dtype is torch.float32 else x.float()  # normalise in fp32 in half precision, as the module does
+    if x.device.type == "cpu":
+        count, eps = _constant(float(x.shape[-1]), x.device), _constant(eps, x.device)
+        scale = (x32 * x32).sum(-1, keepdim=True).div_(count).add_(eps).rsqrt_()  # (..., 1): 1 / sqrt(mean(x^2) + eps)
+    else:  # CUDA's mean multiplies by 1/count instead of dividing: keep the module's formula there
+        scale = x32.pow(2).mean(-1, keepdim=True).add_(eps).rsqrt_()
+    if x32 is x:
+        return weight * (x * scale)
     return weight * (x32 * scale).to(x.dtype)
 
 

@@ -367,6 +367,31 @@ class GPTDemoForCausalLM(GPTDemoPreTrainedModel, GenerationMixin):
                 and not cache.offloading):
             model_kwargs["cache"] = fast.GPTDemoCache(self.config, max_cache_len=max_cache_length)
 
+    _DECODE_STEP_KWARGS = frozenset({"use_cache", "logits_to_keep", "position_ids"})
+
+    def prepare_inputs_for_generation(self, input_ids, next_sequence_length=None, cache=None, attention_mask=None,
+                                      inputs_embeds=None, is_first_iteration=False, **kwargs):
+        """``generate()`` calls this before every forward. For the decode steps with our own cache it builds the
+        same inputs as ``GenerationMixin.prepare_inputs_for_generation`` in a few dict operations: the new ids,
+        the cache, the mask, the new positions, ``use_cache``/``logits_to_keep``. Everything else (the first
+        step, ``inputs_embeds``, other caches or arguments) goes to transformers' version. Its copies of the
+        sliced ids and positions (for a stable stride under torch.compile) are skipped: an embedding lookup and
+        a table lookup read any stride. ~0.1 ms a token here."""
+        if (is_first_iteration or inputs_embeds is not None or next_sequence_length is None
+                or type(cache) is not fast.GPTDemoCache or not kwargs.keys() <= self._DECODE_STEP_KWARGS
+                or input_ids.device != self.lm_head.weight.device):
+            return super().prepare_inputs_for_generation(
+                input_ids, next_sequence_length=next_sequence_length, cache=cache, attention_mask=attention_mask,
+                inputs_embeds=inputs_embeds, is_first_iteration=is_first_iteration, **kwargs)
+        inputs = {"input_ids": input_ids[:, -next_sequence_length:], "cache": cache}  # (B, new)
+        position_ids = kwargs.pop("position_ids", None)
+        if position_ids is not None:
+            inputs["position_ids"] = position_ids[..., -next_sequence_length:]  # (B, new)
+        if attention_mask is not None:
+            inputs["attention_mask"] = attention_mask  # (B, past + new): the whole mask, as transformers passes it
+        inputs.update(kwargs)  # use_cache, logits_to_keep
+        return inputs
+
     def forward(
         self,
         input_ids: torch.LongTensor | None = None,

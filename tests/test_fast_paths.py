@@ -324,6 +324,59 @@ def test_half_precision_on_cpu_equals_plain(dtype):
     assert torch.equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float16])
+def test_rms_norm_is_the_module_bit_for_bit(dtype):
+    """fast.rms_norm computes mean(x^2) as sum then division by a ready fp32 count, and adds eps as an fp32
+    tensor; that must be the module's arithmetic exactly, over widths, row counts and magnitudes."""
+    from gpt_demo.modeling_gpt_demo import GPTDemoRMSNorm
+
+    g = torch.Generator().manual_seed(0)
+    for width, rows, scale, eps in [(288, 1, 1.0, 1e-5), (256, 8, 30.0, 1e-6), (64, 129, 1e-3, 1e-5),
+                                    (4096, 3, 5.0, 1e-5), (1000, 17, 1e-2, 1e-2)]:
+        norm = GPTDemoRMSNorm(width, eps)
+        with torch.no_grad():
+            norm.weight.normal_(generator=g)
+        norm = norm.to(dtype)
+        x = (torch.randn(rows, width, generator=g) * scale).to(dtype)
+        with torch.no_grad():
+            assert torch.equal(fast.rms_norm(x, norm.weight, eps), norm(x)), (width, rows, scale)
+
+
+def test_decode_step_inputs_equal_transformers_own(monkeypatch):
+    """GPTDemo's short prepare_inputs_for_generation builds, for every step, what GenerationMixin's would
+    (values compared, not strides), and generate() gives the same tokens with either."""
+    from transformers import GenerationMixin
+
+    model = make_model()
+    ids, mask = left_padded()
+    short_steps = []
+    ours = type(model).prepare_inputs_for_generation
+
+    def both(self, input_ids, **kwargs):
+        a = ours(self, input_ids, **kwargs)
+        b = GenerationMixin.prepare_inputs_for_generation(self, input_ids, **kwargs)
+        assert a.keys() == b.keys()
+        for key in a:
+            if isinstance(a[key], torch.Tensor):
+                assert torch.equal(a[key], b[key]), key
+            else:
+                assert a[key] is b[key] or a[key] == b[key], key
+        # the short path slices the ids without copying them (transformers' clones them)
+        short_steps.append(a["input_ids"].untyped_storage().data_ptr() == input_ids.untyped_storage().data_ptr())
+        return a
+
+    both.__wrapped__ = ours  # generate() reads the accepted arguments from the signature
+    for kwargs in [dict(attention_mask=mask), dict(), dict(attention_mask=mask, do_sample=True, top_p=0.9)]:
+        monkeypatch.setattr(type(model), "prepare_inputs_for_generation", both)
+        torch.manual_seed(0)
+        out = model.generate(ids, **{**GREEDY, **kwargs})
+        monkeypatch.setattr(type(model), "prepare_inputs_for_generation", GenerationMixin.prepare_inputs_for_generation)
+        torch.manual_seed(0)
+        ref = model.generate(ids, **{**GREEDY, **kwargs})
+        assert torch.equal(out, ref)
+    assert sum(short_steps) == 3 * (GREEDY["max_new_tokens"] - 1)  # every decode step took the short path
+
+
 # ----------------------------------------------------------------------------------------------- CUDA only
 
 
