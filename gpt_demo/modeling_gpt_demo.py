@@ -379,7 +379,7 @@ class GPTDemoForCausalLM(GPTDemoPreTrainedModel, GenerationMixin):
         a table lookup read any stride. ~0.1 ms a token here."""
         if (is_first_iteration or inputs_embeds is not None or next_sequence_length is None
                 or type(cache) is not fast.GPTDemoCache or not kwargs.keys() <= self._DECODE_STEP_KWARGS
-                or input_ids.device != self.lm_head.weight.device):
+                or input_ids.device != self.model.embed_tokens.weight.device):  # = self.device, cheaper
             return super().prepare_inputs_for_generation(
                 input_ids, next_sequence_length=next_sequence_length, cache=cache, attention_mask=attention_mask,
                 inputs_embeds=inputs_embeds, is_first_iteration=is_first_iteration, **kwargs)
