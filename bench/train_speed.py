@@ -22,15 +22,11 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a clone without installing
 
+from configs import CONFIGS  # noqa: E402  (bench/configs.py, next to this script)
+
 from gpt_demo import GPTDemoConfig, GPTDemoForCausalLM  # noqa: E402
 from gpt_demo.convert import to_llama  # noqa: E402
 
-CONFIGS = {
-    "default": dict(),
-    "stories15M": dict(vocab_size=32000, hidden_size=288, intermediate_size=768, num_hidden_layers=6,
-                       num_attention_heads=6, num_key_value_heads=6, max_position_embeddings=256,
-                       tie_word_embeddings=True),
-}
 GOAL = 1.0  # issue 7: GPTDemo's training step at least as fast as LlamaForCausalLM's
 
 

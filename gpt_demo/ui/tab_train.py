@@ -267,6 +267,15 @@ def _training_text(text, upload) -> str:
     return text
 
 
+def _manager_if_idle(owner):
+    """The job manager, after checking this owner has no job running (one job per learner at a time)."""
+    m = jobs.manager()
+    current = m.job_of(owner)
+    if current is not None and not current.done:
+        raise jobs.InputError("job_running", "a job is running", state=current.state)
+    return m
+
+
 @handler
 @translate_input_errors
 def train_start(text, upload=None, preset="tiny", layers=None, hidden=None, heads=None, context=None, vocab=None,
@@ -276,10 +285,7 @@ def train_start(text, upload=None, preset="tiny", layers=None, hidden=None, head
     Returns the status line, an empty chart, no samples and no download (train_status fills them in)."""
     lang = lang_of(request)
     owner = _owner(request)
-    m = jobs.manager()
-    current = m.job_of(owner)
-    if current is not None and not current.done:
-        raise jobs.InputError("job_running", "a job is running", state=current.state)
+    m = _manager_if_idle(owner)
     settings = jobs.settings_for(preset, **dict(zip(FIELDS, (layers, hidden, heads, context, vocab, steps,
                                                              learning_rate))))
     text = jobs.check_text(_training_text(text, upload))
@@ -342,10 +348,7 @@ def lora_train(table=None, upload=None, question=LORA_QUESTION, steps=None, lear
     becomes this session's model."""
     lang = lang_of(request)
     owner = _owner(request)
-    m = jobs.manager()
-    current = m.job_of(owner)
-    if current is not None and not current.done:
-        raise jobs.InputError("job_running", "a job is running", state=current.state)
+    m = _manager_if_idle(owner)
     if upload:
         path = upload if isinstance(upload, str) else getattr(upload, "path", None) or getattr(upload, "name", "")
         examples = jobs.read_qa_file(path)
